@@ -1,0 +1,155 @@
+//! The errors of reading a delivery: too large, not JSON, or not valid.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::json::JsonError;
+
+/// Why a delivery body was not accepted.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The body is larger than the configured limit; it was not parsed.
+    #[error("the body is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The body's size in bytes.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The body is not well-formed JSON (or has a duplicated key).
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// The body is JSON but does not satisfy the event's schema.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+}
+
+impl Error {
+    /// The schema violations, empty unless this is [`Error::Invalid`].
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            Error::Invalid(invalid) => &invalid.violations,
+            _ => &[],
+        }
+    }
+}
+
+/// A delivery that is JSON but breaks its schema: every violation found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Invalid {
+    /// The delivery's `event`, when it is a string.
+    pub event: Option<String>,
+    /// Every violation, in document order; never empty.
+    pub violations: Vec<Violation>,
+}
+
+impl Invalid {
+    pub(crate) fn single(event: Option<String>, violation: Violation) -> Self {
+        Invalid {
+            event,
+            violations: vec![violation],
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.event {
+            Some(event) => write!(f, "invalid {event:?} delivery")?,
+            None => f.write_str("invalid delivery")?,
+        }
+        if let Some(first) = self.violations.first() {
+            write!(f, ": {first}")?;
+        }
+        if self.violations.len() > 1 {
+            write!(f, " (and {} more)", self.violations.len() - 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// One way a document breaks its schema.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub struct Violation {
+    /// JSON pointer to the offending value (`/data/candidate/email`; empty for the root).
+    pub instance_path: String,
+    /// The schema keyword that failed (`type`, `required`, `enum`, `format`, ...).
+    pub keyword: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl Violation {
+    pub(crate) fn new(
+        instance_path: impl Into<String>,
+        keyword: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Violation {
+            instance_path: instance_path.into(),
+            keyword: keyword.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn required(instance_path: &str, property: &str) -> Self {
+        Violation::new(
+            instance_path,
+            "required",
+            format!("\"{property}\" is a required property"),
+        )
+    }
+
+    /// A failure of the typed decoding, at the path serde reached.
+    pub(crate) fn from_serde(path: &serde_path_to_error::Path, message: &str) -> Self {
+        use serde_path_to_error::Segment;
+        let mut pointer = String::new();
+        for segment in path.iter() {
+            match segment {
+                Segment::Seq { index } => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
+                }
+                Segment::Map { key } | Segment::Enum { variant: key } => {
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Segment::Unknown => pointer.push_str("/?"),
+            }
+        }
+        // serde_json appends the position to messages from bytes; the pointer says where.
+        let message = match message.rfind(" at line ") {
+            Some(at) => &message[..at],
+            None => message,
+        };
+        let keyword = if message.starts_with("missing field") {
+            "required"
+        } else if message.starts_with("unknown variant") {
+            "enum"
+        } else if message.starts_with("invalid type") {
+            "type"
+        } else if message.starts_with("duplicate field") {
+            "duplicate"
+        } else {
+            "format"
+        };
+        Violation::new(pointer, keyword, message)
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = if self.instance_path.is_empty() {
+            "(root)"
+        } else {
+            &self.instance_path
+        };
+        write!(f, "{path}: {} [{}]", self.message, self.keyword)
+    }
+}

@@ -1,0 +1,202 @@
+//! The typed event API: [`EventType`] and [`WebhookEvent`], generated from the
+//! schemas by `build.rs`, and the typed decoding of a delivery.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::error::{Error, Invalid, Violation};
+use crate::json::{self, JsonError};
+
+include!(concat!(env!("OUT_DIR"), "/registry.rs"));
+
+/// An event name this crate does not know.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown Kit webhook event {name:?}")]
+pub struct UnknownEventType {
+    /// The name that was given.
+    pub name: String,
+}
+
+impl FromStr for EventType {
+    type Err = UnknownEventType;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        EventType::from_name(name).ok_or_else(|| UnknownEventType {
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for EventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = Cow::<str>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Only the `event` of a delivery, read without building anything else.
+#[derive(Deserialize)]
+struct Peek<'a> {
+    #[serde(borrow, default)]
+    event: Option<Cow<'a, str>>,
+}
+
+impl WebhookEvent {
+    /// Decodes delivery bytes straight into the typed event, dispatching on
+    /// `event`: the event name is read first, then the body is parsed directly
+    /// into that event's type (no intermediate document). An event name this
+    /// crate does not know gives [`WebhookEvent::Unknown`].
+    ///
+    /// This is the typed decoding alone. It checks what the Rust types hold
+    /// (required fields, types, enums, timestamps) but not the rest of the
+    /// schema (for example `format: email`), and it does not refuse duplicate
+    /// keys. For deliveries from the network use [`crate::parse`], which
+    /// validates against the schemas first.
+    ///
+    /// ```
+    /// use kit_webhooks::WebhookEvent;
+    ///
+    /// let body = br#"{"event": "test.ping", "created_at": "2025-01-15T14:30:00Z", "data": {}}"#;
+    /// let event = WebhookEvent::from_slice(body)?;
+    /// assert!(matches!(event, WebhookEvent::TestPing(_)));
+    /// assert_eq!(event.event_name(), "test.ping");
+    /// # Ok::<(), kit_webhooks::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] for malformed JSON, [`Error::Invalid`] (naming the field)
+    /// when the body does not fit the event's type.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        let peek: Peek<'_> = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_data() {
+                // The body is JSON, but not an object with a string `event`:
+                // report it with the document's path, below.
+                match json::parse_document(bytes) {
+                    Ok(doc) => Error::Invalid(Invalid::single(None, typed_violation_of_envelope(&doc))),
+                    Err(json) => Error::Json(json),
+                }
+            } else {
+                Error::Json(JsonError::from_serde(&e))
+            }
+        })?;
+        let name = peek
+            .event
+            .ok_or_else(|| Error::Invalid(Invalid::single(None, Violation::required("", "event"))))?;
+        let event = EventType::from_name(&name);
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let parsed = match event {
+            Some(event) => WebhookEvent::deserialize_known(event, &mut deserializer),
+            None => crate::types::UnknownEvent::deserialize(&mut deserializer).map(WebhookEvent::Unknown),
+        };
+        match parsed.and_then(|parsed| deserializer.end().map(|()| parsed)) {
+            Ok(parsed) => Ok(parsed),
+            Err(e) if e.is_data() => {
+                // Parse again with path tracking: only failures pay for it.
+                let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+                let mut track = serde_path_to_error::Track::new();
+                let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);
+                let result = match event {
+                    Some(event) => WebhookEvent::deserialize_known(event, tracked).map(drop),
+                    None => crate::types::UnknownEvent::deserialize(tracked).map(drop),
+                };
+                let violation = match result {
+                    Err(e) => Violation::from_serde(&track.path(), &e.to_string()),
+                    Ok(()) => Violation::from_serde(&track.path(), &e.to_string()),
+                };
+                Err(Error::Invalid(Invalid::single(
+                    Some(name.into_owned()),
+                    violation,
+                )))
+            }
+            Err(e) => Err(Error::Json(JsonError::from_serde(&e))),
+        }
+    }
+
+    /// Decodes an already-parsed document into the typed event, dispatching on
+    /// `event`. Like [`WebhookEvent::from_slice`], this is the typed decoding
+    /// alone; [`crate::Parser::parse_value`] validates first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`], naming the field, when the document does not fit the
+    /// event's type.
+    pub fn from_value(document: &Value) -> Result<Self, Error> {
+        let name = document.get("event").and_then(Value::as_str);
+        let event = name.and_then(EventType::from_name);
+        Self::from_document(event, document)
+            .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
+    }
+
+    /// The typed decoding of a document whose event is already known.
+    pub(crate) fn from_document(event: Option<EventType>, document: &Value) -> Result<Self, Violation> {
+        let parsed = match event {
+            Some(event) => WebhookEvent::deserialize_known(event, document),
+            None => crate::types::UnknownEvent::deserialize(document).map(WebhookEvent::Unknown),
+        };
+        parsed.map_err(|_| {
+            let mut track = serde_path_to_error::Track::new();
+            let tracked = serde_path_to_error::Deserializer::new(document, &mut track);
+            let message = match event {
+                Some(event) => WebhookEvent::deserialize_known(event, tracked).err(),
+                None => crate::types::UnknownEvent::deserialize(tracked).err(),
+            }
+            .map_or_else(|| "does not fit the event's type".to_owned(), |e| e.to_string());
+            Violation::from_serde(&track.path(), &message)
+        })
+    }
+}
+
+/// The violation for a document that is not an object with a string `event`.
+fn typed_violation_of_envelope(doc: &Value) -> Violation {
+    match doc {
+        Value::Object(map) => match map.get("event") {
+            None => Violation::required("", "event"),
+            Some(other) => Violation::new("/event", "type", format!("{other} is not of type \"string\"")),
+        },
+        other => Violation::new("", "type", format!("{} is not of type \"object\"", short(other))),
+    }
+}
+
+fn short(value: &Value) -> String {
+    let mut text = value.to_string();
+    if text.len() > 64 {
+        let mut end = 61;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    text
+}
+
+/// Deserialising a `WebhookEvent` from any serde format buffers the value
+/// first, because the event name decides the type. From bytes,
+/// [`WebhookEvent::from_slice`] avoids that.
+impl<'de> Deserialize<'de> for WebhookEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let document = Value::deserialize(deserializer)?;
+        let event = document
+            .get("event")
+            .and_then(Value::as_str)
+            .and_then(EventType::from_name);
+        WebhookEvent::from_document(event, &document).map_err(serde::de::Error::custom)
+    }
+}

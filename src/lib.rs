@@ -1,0 +1,75 @@
+//! Typed, schema-validated Kit webhook deliveries.
+//!
+//! Kit POSTs JSON deliveries (`{"event", "created_at", "data"}`) for 28 events.
+//! This crate's types, validators and published schemas all come from one set
+//! of JSON Schemas under `schemas/`: `build.rs` generates the Rust types with
+//! typify, and the same files validate each delivery at run time.
+//!
+//! ```
+//! use kit_webhooks::WebhookEvent;
+//!
+//! let body = br#"{
+//!   "event": "application.submitted",
+//!   "created_at": "2025-01-15T14:30:00Z",
+//!   "data": {
+//!     "id": 42,
+//!     "candidate": {"id": 7, "name": "Jane Smith", "email": "jane@example.com"},
+//!     "job_posting": {"id": 3, "title": "Senior Engineer"},
+//!     "current_stage": "Applied",
+//!     "submitted_at": "2025-01-15T14:30:00Z",
+//!     "rejected": false,
+//!     "withdrawn": false,
+//!     "offered": false
+//!   }
+//! }"#;
+//!
+//! match kit_webhooks::parse(body)? {
+//!     WebhookEvent::ApplicationSubmitted(delivery) => {
+//!         assert_eq!(delivery.data.candidate.email, "jane@example.com");
+//!     }
+//!     WebhookEvent::Unknown(other) => println!("new event {}", other.event),
+//!     _ => {}
+//! }
+//! # Ok::<(), kit_webhooks::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+/// The payload types, generated from `schemas/` by typify. Families that share
+/// a data shape share one type (every `application.*` event carries
+/// [`types::ApplicationData`]).
+pub mod types {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    include!(concat!(env!("OUT_DIR"), "/types.rs"));
+}
+
+mod error;
+mod event;
+mod json;
+pub mod schema;
+mod validate;
+
+pub use error::{Error, Invalid, Violation};
+pub use event::{EventType, UnknownEventType, WebhookEvent};
+pub use json::{JsonError, JsonErrorKind};
+pub use validate::{Mode, Parser};
+
+/// Validates a delivery body (lenient) and returns its typed event.
+/// Shorthand for [`Parser::new().parse(body)`](Parser::parse).
+///
+/// # Errors
+///
+/// [`Error::TooLarge`], [`Error::Json`] or [`Error::Invalid`].
+pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
+    Parser::new().parse(body)
+}
+
+/// Validates a delivery body (lenient). Shorthand for
+/// [`Parser::new().validate(body)`](Parser::validate).
+///
+/// # Errors
+///
+/// [`Error::TooLarge`], [`Error::Json`] or [`Error::Invalid`].
+pub fn validate(body: &[u8]) -> Result<Option<EventType>, Error> {
+    Parser::new().validate(body)
+}

@@ -1,0 +1,53 @@
+//! The schemas as data: the source files, a self-contained schema per event,
+//! and the union of all events. For one event's schemas see
+//! [`EventType::schema_source`](crate::EventType::schema_source) and
+//! [`EventType::bundled_schema`](crate::EventType::bundled_schema).
+//!
+//! ```
+//! use kit_webhooks::{schema, EventType, Mode};
+//!
+//! let bundled: serde_json::Value =
+//!     serde_json::from_str(EventType::TestPing.bundled_schema(Mode::Lenient)).unwrap();
+//! assert_eq!(bundled["$id"], "https://kit-webhooks.github.io/schemas/v1/events/test.ping.json");
+//! assert!(schema::union(Mode::Strict).contains("\"oneOf\""));
+//! assert_eq!(schema::files(Mode::Lenient).len(), schema::files(Mode::Strict).len());
+//! ```
+
+use crate::event::{SOURCE_FILES, STRICT_FILES, UNION_SCHEMAS};
+use crate::Mode;
+
+/// One schema file: where it lives under `schemas/`, its `$id`, and its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SchemaFile {
+    /// Path relative to `schemas/` (`events/test.ping.json`).
+    pub path: &'static str,
+    /// The absolute `$id`.
+    pub id: &'static str,
+    /// The JSON text.
+    pub text: &'static str,
+}
+
+/// Every schema file: in [`Mode::Lenient`] the source files exactly as under
+/// `schemas/`; in [`Mode::Strict`] their strict variants (every object closed,
+/// `$id`s under `/strict/`), derived mechanically at build time.
+pub fn files(mode: Mode) -> Vec<SchemaFile> {
+    let files: &[(&str, &str, &str)] = match mode {
+        Mode::Lenient => &SOURCE_FILES,
+        Mode::Strict => &STRICT_FILES,
+    };
+    files
+        .iter()
+        .map(|&(path, id, text)| SchemaFile { path, id, text })
+        .collect()
+}
+
+/// One self-contained schema of every delivery: `$defs` per event and a
+/// `oneOf` with one branch per event. The lenient union also has a branch for
+/// an event it does not know, checked by its envelope alone.
+pub fn union(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Lenient => UNION_SCHEMAS[0],
+        Mode::Strict => UNION_SCHEMAS[1],
+    }
+}

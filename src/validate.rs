@@ -1,0 +1,263 @@
+//! Validation with the same schemas the types come from, and the parse
+//! pipeline: bytes → document → validated → typed.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, Invalid, Violation};
+use crate::event::{EventType, WebhookEvent, ENVELOPE_REF, SOURCE_FILES, STRICT_FILES};
+use crate::json;
+
+/// How much of a delivery must be known to this crate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mode {
+    /// For receivers (the default). Documented fields must be right; fields
+    /// Kit adds later are accepted, and an event this crate does not know is
+    /// accepted when its envelope is well formed (it parses to
+    /// [`WebhookEvent::Unknown`]).
+    #[default]
+    Lenient,
+    /// For contract tests and CI. As lenient, and unknown fields and unknown
+    /// events are rejected too.
+    Strict,
+}
+
+/// Validates and parses delivery bodies. Cheap to create and to copy; the
+/// compiled validators are shared by the whole process.
+///
+/// ```
+/// use kit_webhooks::{Mode, Parser, WebhookEvent};
+///
+/// let body = br#"{"event": "test.ping", "created_at": "2025-01-15T14:30:00Z", "data": {}}"#;
+/// let event = Parser::new().parse(body)?;
+/// assert!(matches!(event, WebhookEvent::TestPing(_)));
+///
+/// // A field Kit may add later: fine for a receiver, refused by a contract test.
+/// let newer = br#"{"event": "test.ping", "created_at": "2025-01-15T14:30:00Z", "data": {"new": 1}}"#;
+/// assert!(Parser::new().validate(newer).is_ok());
+/// let err = Parser::new().mode(Mode::Strict).validate(newer).unwrap_err();
+/// assert_eq!(err.violations()[0].keyword, "additionalProperties");
+/// # Ok::<(), kit_webhooks::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parser {
+    mode: Mode,
+    max_body_size: usize,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+impl Parser {
+    /// The default body size limit: 1 MiB. Kit's deliveries are a few hundred bytes.
+    pub const DEFAULT_MAX_BODY_SIZE: usize = 1024 * 1024;
+
+    /// A lenient parser with the default size limit.
+    pub const fn new() -> Self {
+        Parser {
+            mode: Mode::Lenient,
+            max_body_size: Self::DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+
+    /// Sets the mode.
+    #[must_use]
+    pub const fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets the largest body accepted, in bytes.
+    #[must_use]
+    pub const fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The mode in use.
+    pub const fn current_mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The size limit in use.
+    pub const fn current_max_body_size(&self) -> usize {
+        self.max_body_size
+    }
+
+    /// Checks a delivery body: size, JSON, and the schema of its own event
+    /// (picked by `event`). Returns the event, or `None` for an event this
+    /// crate does not know (lenient mode only).
+    ///
+    /// Whatever this accepts, [`Parser::parse`] turns into a typed value.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`], [`Error::Json`] or [`Error::Invalid`] with every violation.
+    pub fn validate(&self, body: &[u8]) -> Result<Option<EventType>, Error> {
+        self.parse(body).map(|event| event.event_type())
+    }
+
+    /// Validates a delivery body and deserialises it into [`WebhookEvent`].
+    /// The body is parsed once: the validated document is the one the typed
+    /// value is read from. Duplicate keys are refused.
+    ///
+    /// # Errors
+    ///
+    /// As [`Parser::validate`]: a failed validation returns the schema's
+    /// violations, never a serde message.
+    pub fn parse(&self, body: &[u8]) -> Result<WebhookEvent, Error> {
+        if body.len() > self.max_body_size {
+            return Err(Error::TooLarge {
+                size: body.len(),
+                limit: self.max_body_size,
+            });
+        }
+        let document = json::parse_document(body)?;
+        self.parse_value(&document)
+    }
+
+    /// Validates an already-parsed document and deserialises it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with every violation.
+    pub fn parse_value(&self, document: &Value) -> Result<WebhookEvent, Error> {
+        let name = document.get("event").and_then(Value::as_str);
+        let event = name.and_then(EventType::from_name);
+        let invalid = |violations| {
+            Error::Invalid(Invalid {
+                event: name.map(str::to_owned),
+                violations,
+            })
+        };
+        let validators = validators(self.mode);
+        let validator = validators.get(event);
+        if !validator.is_valid(document) {
+            return Err(invalid(violations(validator, document)));
+        }
+        if event.is_none() && self.mode == Mode::Strict {
+            // Strict mode knows every event; the envelope was fine, the name is not.
+            let name = name.unwrap_or_default();
+            return Err(invalid(vec![Violation::new(
+                "/event",
+                "enum",
+                format!(
+                    "{name:?} is not a documented Kit event (strict mode accepts only the {} known events)",
+                    EventType::ALL.len()
+                ),
+            )]));
+        }
+        // The schema held. The typed decoding proves the rest the Rust types
+        // need (an integer written as `42.0` is valid JSON Schema but not an
+        // i64, for example), so validation and parsing never disagree.
+        WebhookEvent::from_document(event, document).map_err(|violation| invalid(vec![violation]))
+    }
+
+    /// Compiles every validator of this parser's mode now, instead of on first
+    /// use of each event. Receivers may call it at start-up.
+    pub fn warm_up(&self) {
+        let validators = validators(self.mode);
+        validators.get(None);
+        for event in EventType::ALL {
+            validators.get(Some(event));
+        }
+    }
+}
+
+fn violations(validator: &jsonschema::Validator, document: &Value) -> Vec<Violation> {
+    let mut out: Vec<Violation> = validator
+        .iter_errors(document)
+        .map(|e| Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string()))
+        .collect();
+    if out.is_empty() {
+        out.push(Violation::new(
+            "",
+            "schema",
+            "the document does not satisfy the schema",
+        ));
+    }
+    out
+}
+
+/// The validators of one mode: one per event, plus the envelope's, each
+/// compiled on first use from the embedded schema files.
+struct Validators {
+    files: &'static [(&'static str, &'static str, &'static str)],
+    id_prefix: &'static str,
+    registry: OnceLock<jsonschema::Registry<'static>>,
+    by_event: [OnceLock<jsonschema::Validator>; EventType::ALL.len()],
+    envelope: OnceLock<jsonschema::Validator>,
+}
+
+fn validators(mode: Mode) -> &'static Validators {
+    static LENIENT: Validators = Validators::new(&SOURCE_FILES, "");
+    static STRICT: Validators = Validators::new(&STRICT_FILES, "strict/");
+    match mode {
+        Mode::Lenient => &LENIENT,
+        Mode::Strict => &STRICT,
+    }
+}
+
+impl Validators {
+    const fn new(
+        files: &'static [(&'static str, &'static str, &'static str)],
+        id_prefix: &'static str,
+    ) -> Self {
+        Validators {
+            files,
+            id_prefix,
+            registry: OnceLock::new(),
+            by_event: [const { OnceLock::new() }; EventType::ALL.len()],
+            envelope: OnceLock::new(),
+        }
+    }
+
+    fn get(&self, event: Option<EventType>) -> &jsonschema::Validator {
+        match event {
+            Some(event) => self.by_event[event.index()].get_or_init(|| {
+                let id = event.schema_id();
+                self.compile(&json!({ "$ref": self.strictify(id) }))
+            }),
+            None => self
+                .envelope
+                .get_or_init(|| self.compile(&json!({ "$ref": self.strictify(ENVELOPE_REF) }))),
+        }
+    }
+
+    fn strictify(&self, id: &str) -> String {
+        match id.split_once("/common/").or_else(|| id.split_once("/events/")) {
+            Some((base, _)) if !self.id_prefix.is_empty() => {
+                format!("{base}/{}{}", self.id_prefix, &id[base.len() + 1..])
+            }
+            _ => id.to_owned(),
+        }
+    }
+
+    fn registry(&self) -> &jsonschema::Registry<'static> {
+        self.registry.get_or_init(|| {
+            let resources = self.files.iter().map(|(path, id, text)| {
+                let contents: Value = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("embedded schema {path} is not JSON: {e}"));
+                (*id, jsonschema::Resource::from_contents(contents))
+            });
+            jsonschema::Registry::new()
+                .extend(resources)
+                .and_then(jsonschema::RegistryBuilder::prepare)
+                .unwrap_or_else(|e| panic!("the embedded schemas do not form a registry: {e}"))
+        })
+    }
+
+    fn compile(&self, schema: &Value) -> jsonschema::Validator {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_registry(self.registry())
+            .build(schema)
+            .unwrap_or_else(|e| panic!("the embedded schema {schema} does not compile: {e}"))
+    }
+}

@@ -1,0 +1,329 @@
+//! The schemas against the reference, and the typed event API against every fixture.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use kit_webhooks::{EventType, WebhookEvent};
+use serde_json::{json, Value};
+
+/// The 28 events named in Kit's payload reference, family by family.
+const DOCUMENTED: [&str; 28] = [
+    "application.submitted",
+    "application.rejected",
+    "application.advanced",
+    "application.withdrawn",
+    "application.offer_extended",
+    "offer.accepted",
+    "offer.declined",
+    "offer.candidate_accepted",
+    "offer.candidate_declined",
+    "offer.revised",
+    "interview.scheduled",
+    "interview.confirmed",
+    "interview.completed",
+    "interview.cancelled",
+    "interview.no_show",
+    "code_assignment.submitted",
+    "code_assignment.auto_submitted",
+    "review.submitted",
+    "job_posting.published",
+    "job_posting.paused",
+    "job_posting.closed",
+    "job_posting.reopened",
+    "outreach.prospect.drafted",
+    "outreach.message.approved",
+    "outreach.message.sent",
+    "outreach.message.bounced",
+    "outreach.message.failed",
+    "test.ping",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn valid_fixtures() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<_> = fs::read_dir(root().join("tests/fixtures/valid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| (p.file_stem().unwrap().to_str().unwrap().to_owned(), p))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_schemas_name_exactly_the_documented_events() {
+    let documented: BTreeSet<&str> = DOCUMENTED.into_iter().collect();
+    let schema_files: BTreeSet<String> = fs::read_dir(root().join("schemas/events"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_str()
+                .unwrap()
+                .trim_end_matches(".json")
+                .to_owned()
+        })
+        .collect();
+    let registry: BTreeSet<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
+    assert_eq!(
+        schema_files.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        documented
+    );
+    assert_eq!(registry, documented);
+    assert_eq!(EventType::ALL.len(), 28);
+}
+
+/// When Kit's reference is beside the repository (as in CI), its "Events:"
+/// lines are read too, so a new documented event fails this test.
+#[test]
+fn the_event_list_matches_the_reference_text_when_it_is_present() {
+    let reference = root().join("../shared/reference/webhook-events-reference.md");
+    let Ok(text) = fs::read_to_string(&reference) else {
+        eprintln!("{} not present; the hard-coded list stands", reference.display());
+        return;
+    };
+    let mut names = BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("Events:")) {
+        for part in line.split('`').skip(1).step_by(2) {
+            names.insert(part.to_owned());
+        }
+    }
+    let documented: BTreeSet<String> = DOCUMENTED.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(names, documented);
+}
+
+#[test]
+fn event_type_names_round_trip() {
+    for event in EventType::ALL {
+        assert_eq!(event.as_str().parse::<EventType>().unwrap(), event);
+        assert_eq!(event.to_string(), event.as_str());
+        assert_eq!(serde_json::to_value(event).unwrap(), json!(event.as_str()));
+        assert_eq!(
+            serde_json::from_value::<EventType>(json!(event.as_str())).unwrap(),
+            event
+        );
+    }
+    let err = "application.deleted".parse::<EventType>().unwrap_err();
+    assert_eq!(err.name, "application.deleted");
+    assert!(serde_json::from_value::<EventType>(json!("nope")).is_err());
+}
+
+#[test]
+fn there_is_one_fixture_per_event_and_it_is_the_schema_example() {
+    let fixtures = valid_fixtures();
+    let names: Vec<&str> = fixtures.iter().map(|(n, _)| n.as_str()).collect();
+    let mut documented = DOCUMENTED.to_vec();
+    documented.sort_unstable();
+    assert_eq!(names, documented);
+    for (name, path) in &fixtures {
+        let fixture = read_json(path);
+        let schema = read_json(&root().join(format!("schemas/events/{name}.json")));
+        assert_eq!(
+            schema["examples"][0], fixture,
+            "{name}: the schema's example is the fixture"
+        );
+        assert_eq!(fixture["event"], json!(name));
+    }
+}
+
+/// The documented examples are copied exactly from the reference.
+#[test]
+fn the_documented_examples_are_the_reference_examples() {
+    let reference = root().join("../shared/reference/webhook-events-reference.md");
+    let Ok(text) = fs::read_to_string(&reference) else {
+        return;
+    };
+    let mut found = 0;
+    for block in text.split("```json").skip(1) {
+        let body = block.split("```").next().unwrap();
+        let example: Value = serde_json::from_str(body).unwrap();
+        let event = example["event"].as_str().unwrap();
+        if example["data"].as_object().is_some_and(|d| d.is_empty()) && event != "test.ping" {
+            continue; // the envelope illustration
+        }
+        let fixture = read_json(&root().join(format!("tests/fixtures/valid/{event}.json")));
+        assert_eq!(fixture, example, "{event}");
+        found += 1;
+    }
+    assert_eq!(
+        found, 9,
+        "application, offer, interview, code assignment, review, job posting, two outreach, test"
+    );
+}
+
+fn variant_name(event: &WebhookEvent) -> String {
+    let debug = format!("{event:?}");
+    debug.split('(').next().unwrap().to_owned()
+}
+
+#[test]
+fn every_fixture_parses_into_its_variant_and_round_trips() {
+    for (name, path) in valid_fixtures() {
+        let bytes = fs::read(&path).unwrap();
+        let original: Value = serde_json::from_slice(&bytes).unwrap();
+        let expected_type: EventType = name.parse().unwrap();
+        for (how, event) in [
+            ("from_slice", WebhookEvent::from_slice(&bytes).unwrap()),
+            ("from_value", WebhookEvent::from_value(&original).unwrap()),
+            ("serde", serde_json::from_slice::<WebhookEvent>(&bytes).unwrap()),
+            ("parse", kit_webhooks::parse(&bytes).unwrap()),
+        ] {
+            assert_eq!(event.event_type(), Some(expected_type), "{name} via {how}");
+            assert_eq!(event.event_name(), name);
+            assert_eq!(
+                variant_name(&event),
+                format!("{expected_type:?}"),
+                "{name} via {how}"
+            );
+            assert_eq!(
+                serde_json::to_value(&event).unwrap(),
+                original,
+                "{name} via {how}: round trip"
+            );
+            assert_eq!(
+                event
+                    .created_at()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                original["created_at"]
+            );
+        }
+    }
+}
+
+#[test]
+fn families_share_one_data_type() {
+    let body = fs::read("tests/fixtures/valid/application.rejected.json").unwrap();
+    let WebhookEvent::ApplicationRejected(rejected) = WebhookEvent::from_slice(&body).unwrap() else {
+        panic!()
+    };
+    let data: kit_webhooks::types::ApplicationData = rejected.data;
+    assert!(data.rejected);
+    let body = fs::read("tests/fixtures/valid/outreach.message.bounced.json").unwrap();
+    let WebhookEvent::OutreachMessageBounced(bounced) = WebhookEvent::from_slice(&body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        bounced.data.status,
+        kit_webhooks::types::OutreachMessageStatus::Bounced
+    );
+    assert_eq!(bounced.data.last_error_code.as_deref(), Some("550"));
+}
+
+#[test]
+fn timestamps_are_normalised_to_utc() {
+    let body = br#"{"event": "test.ping", "created_at": "2025-01-15T16:30:00+02:00", "data": {}}"#;
+    let event = WebhookEvent::from_slice(body).unwrap();
+    assert_eq!(
+        serde_json::to_value(&event).unwrap()["created_at"],
+        "2025-01-15T14:30:00Z"
+    );
+}
+
+#[test]
+fn an_unknown_event_keeps_its_name_time_and_data() {
+    let body = br#"{"event": "candidate.merged", "created_at": "2026-05-01T12:00:00Z",
+                    "data": {"id": 5, "merged_into": {"id": 7}, "tags": ["a", null, 1.5]}}"#;
+    for event in [
+        WebhookEvent::from_slice(body).unwrap(),
+        kit_webhooks::parse(body).unwrap(),
+    ] {
+        let WebhookEvent::Unknown(unknown) = &event else {
+            panic!("{event:?}")
+        };
+        assert_eq!(unknown.event, "candidate.merged");
+        assert_eq!(event.event_name(), "candidate.merged");
+        assert_eq!(event.event_type(), None);
+        assert_eq!(
+            Value::Object(unknown.data.clone()),
+            json!({"id": 5, "merged_into": {"id": 7}, "tags": ["a", null, 1.5]})
+        );
+        let original: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), original);
+    }
+}
+
+fn typed_error(body: &[u8]) -> (String, String) {
+    let err = WebhookEvent::from_slice(body).unwrap_err();
+    let v = &err.violations()[0];
+    (v.instance_path.clone(), v.keyword.clone())
+}
+
+#[test]
+fn a_wrong_type_names_the_field() {
+    let mut doc = read_json(&root().join("tests/fixtures/valid/application.submitted.json"));
+    doc["data"]["candidate"]["id"] = json!("seven");
+    let body = serde_json::to_vec(&doc).unwrap();
+    assert_eq!(typed_error(&body), ("/data/candidate/id".into(), "type".into()));
+    let err = WebhookEvent::from_value(&doc).unwrap_err();
+    assert_eq!(err.violations()[0].instance_path, "/data/candidate/id");
+    let err = serde_json::from_slice::<WebhookEvent>(&body).unwrap_err();
+    assert!(err.to_string().contains("/data/candidate/id"), "{err}");
+}
+
+#[test]
+fn a_missing_field_names_the_field() {
+    let mut doc = read_json(&root().join("tests/fixtures/valid/offer.candidate_accepted.json"));
+    doc["data"].as_object_mut().unwrap().remove("expires_at");
+    let body = serde_json::to_vec(&doc).unwrap();
+    let err = WebhookEvent::from_slice(&body).unwrap_err();
+    let v = &err.violations()[0];
+    assert_eq!(
+        (v.instance_path.as_str(), v.keyword.as_str()),
+        ("/data", "required")
+    );
+    assert!(v.message.contains("expires_at"), "{v}");
+}
+
+#[test]
+fn a_null_in_a_non_nullable_field_and_an_undocumented_enum_value_fail() {
+    let mut doc = read_json(&root().join("tests/fixtures/valid/interview.scheduled.json"));
+    doc["data"]["status"] = json!("rescheduled");
+    assert_eq!(
+        typed_error(&serde_json::to_vec(&doc).unwrap()),
+        ("/data/status".into(), "enum".into())
+    );
+    let mut doc = read_json(&root().join("tests/fixtures/valid/interview.scheduled.json"));
+    doc["data"]["duration_minutes"] = Value::Null;
+    assert_eq!(
+        typed_error(&serde_json::to_vec(&doc).unwrap()),
+        ("/data/duration_minutes".into(), "type".into())
+    );
+}
+
+#[test]
+fn the_event_of_the_body_decides_the_type() {
+    // offer data under an application event name is not an application.
+    let mut doc = read_json(&root().join("tests/fixtures/valid/offer.accepted.json"));
+    doc["event"] = json!("application.submitted");
+    let (path, _) = typed_error(&serde_json::to_vec(&doc).unwrap());
+    assert!(path.starts_with("/data"), "{path}");
+}
+
+#[test]
+fn malformed_bodies_are_json_errors() {
+    for body in [
+        &b""[..],
+        b"{",
+        b"not json",
+        b"{\"event\": \"test.ping\"} trailing",
+    ] {
+        let err = WebhookEvent::from_slice(body).unwrap_err();
+        assert!(matches!(err, kit_webhooks::Error::Json(_)), "{body:?}: {err:?}");
+    }
+    for body in [&b"[]"[..], b"null", b"42", b"{}", b"{\"event\": 5}"] {
+        let err = WebhookEvent::from_slice(body).unwrap_err();
+        assert!(
+            matches!(err, kit_webhooks::Error::Invalid(_)),
+            "{body:?}: {err:?}"
+        );
+    }
+}
