@@ -564,7 +564,7 @@ fn check_unique_items(file: &syn::File) -> Result<()> {
 // Derived schemas: strict variants, bundled per event, the union
 // ---------------------------------------------------------------------------
 
-/// Every object schema gets `additionalProperties: false`. Applied to the
+/// Every object schema with `properties` gets `additionalProperties: false`. Applied to the
 /// source files, this is the strict variant; `$id`s move under `/strict/` so
 /// that relative references stay within the strict set.
 fn make_strict(value: &mut Value) {
@@ -580,7 +580,9 @@ fn make_strict(value: &mut Value) {
                 Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
                 _ => false,
             };
-            if is_object && !map.contains_key("additionalProperties") {
+            // Only objects that document their fields are closed: a free-form
+            // object (an unknown event's `data`) stays free-form.
+            if is_object && map.contains_key("properties") && !map.contains_key("additionalProperties") {
                 map.insert("additionalProperties".into(), Value::Bool(false));
             }
             if let Some(Value::String(id)) = map.get_mut("$id") {
@@ -636,7 +638,10 @@ fn derive_schemas(
     for (event, (schema, _)) in events.iter().zip(&bundle.events) {
         let mut schema = schema.clone();
         if let Value::Object(map) = &mut schema {
+            // An embedded `$id` would make `#/$defs/…` inside resolve against
+            // the event's own document instead of the union.
             map.remove("$schema");
+            map.remove("$id");
         }
         all_defs.insert(event.title.clone(), schema);
     }

@@ -135,22 +135,28 @@ impl Parser {
                 violations,
             })
         };
-        let validators = validators(self.mode);
+        // An event this crate does not know is checked by its envelope. Strict
+        // mode refuses it in any case, and says why next to any envelope error.
+        let strict_unknown = event.is_none() && self.mode == Mode::Strict;
+        let validators = validators(if strict_unknown { Mode::Lenient } else { self.mode });
         let validator = validators.get(event);
-        if !validator.is_valid(document) {
-            return Err(invalid(violations(validator, document)));
-        }
-        if event.is_none() && self.mode == Mode::Strict {
-            // Strict mode knows every event; the envelope was fine, the name is not.
-            let name = name.unwrap_or_default();
-            return Err(invalid(vec![Violation::new(
-                "/event",
-                "enum",
-                format!(
-                    "{name:?} is not a documented Kit event (strict mode accepts only the {} known events)",
-                    EventType::ALL.len()
-                ),
-            )]));
+        if !validator.is_valid(document) || strict_unknown {
+            let mut found = violations(validator, document);
+            if let (true, Some(name)) = (strict_unknown, name) {
+                found.retain(|v| v.instance_path != "/event");
+                found.insert(
+                    0,
+                    Violation::new(
+                        "/event",
+                        "enum",
+                        format!(
+                            "{name:?} is not a documented Kit event (strict mode accepts only the {} known events)",
+                            EventType::ALL.len()
+                        ),
+                    ),
+                );
+            }
+            return Err(invalid(found));
         }
         // The schema held. The typed decoding proves the rest the Rust types
         // need (an integer written as `42.0` is valid JSON Schema but not an
@@ -174,7 +180,7 @@ fn violations(validator: &jsonschema::Validator, document: &Value) -> Vec<Violat
         .iter_errors(document)
         .map(|e| Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string()))
         .collect();
-    if out.is_empty() {
+    if out.is_empty() && !validator.is_valid(document) {
         out.push(Violation::new(
             "",
             "schema",
