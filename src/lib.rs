@@ -73,3 +73,8 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
 pub fn validate(body: &[u8]) -> Result<Option<EventType>, Error> {
     Parser::new().validate(body)
 }
+
+/// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,495 @@
+//! `kit-webhooks`: validate, parse and inspect Kit webhook deliveries from the
+//! command line, with the schemas this crate is built from.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser as ClapParser, Subcommand, ValueEnum};
+use kit_webhooks::{schema, Error, EventType, Mode, Parser, WebhookEvent};
+use serde::Serialize;
+
+/// Validate, parse and inspect Kit webhook deliveries against the schemas of
+/// the 28 documented events.
+///
+/// Exit status: 0 when everything is valid, 1 when any delivery is invalid
+/// (including malformed JSON and over-size input), 2 for usage errors and
+/// unreadable files.
+#[derive(ClapParser)]
+#[command(name = "kit-webhooks", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate deliveries against their event's schema.
+    ///
+    /// Each FILE (or standard input, as `-` or when no FILE is given) holds one
+    /// delivery, or one per line with --jsonl.
+    #[command(after_help = "Examples:\n  \
+        kit-webhooks validate tests/fixtures/valid/*.json\n  \
+        kit-webhooks validate --strict --format json delivery.json\n  \
+        cat deliveries.jsonl | kit-webhooks validate --jsonl --format json")]
+    Validate {
+        /// Reject fields and events the schemas do not document (for contract tests).
+        #[arg(long)]
+        strict: bool,
+        /// Output format: `text` for people, `json` for one JSON object per delivery and line.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Each input line is one delivery (blank lines are skipped).
+        #[arg(long)]
+        jsonl: bool,
+        /// Largest delivery accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = Parser::DEFAULT_MAX_BODY_SIZE)]
+        max_size: usize,
+        /// Files to validate; `-` or nothing for standard input.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Validate one delivery and print its typed value, serialised back as JSON.
+    #[command(after_help = "Example:\n  kit-webhooks parse tests/fixtures/valid/test.ping.json")]
+    Parse {
+        /// Reject fields and events the schemas do not document.
+        #[arg(long)]
+        strict: bool,
+        /// Indent the output.
+        #[arg(long)]
+        pretty: bool,
+        /// Largest delivery accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = Parser::DEFAULT_MAX_BODY_SIZE)]
+        max_size: usize,
+        /// The delivery; `-` or nothing for standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Print the self-contained JSON Schema of one event, or of all events (their union).
+    #[command(after_help = "Examples:\n  \
+        kit-webhooks schema application.submitted\n  \
+        kit-webhooks schema --strict > webhook.strict.json")]
+    Schema {
+        /// The event; all events when omitted.
+        #[arg(value_name = "EVENT")]
+        event: Option<String>,
+        /// The strict variant (unknown fields and events rejected).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Print the names of the documented events, one per line.
+    Events,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate {
+            strict,
+            format,
+            jsonl,
+            max_size,
+            files,
+        } => validate(mode(strict), format, jsonl, max_size, &files),
+        Command::Parse {
+            strict,
+            pretty,
+            max_size,
+            file,
+        } => parse(mode(strict), pretty, max_size, file),
+        Command::Schema { event, strict } => print_schema(event.as_deref(), mode(strict)),
+        Command::Events => {
+            let mut out = io::stdout().lock();
+            EventType::ALL
+                .iter()
+                .try_for_each(|event| writeln!(out, "{event}"))
+                .map(|()| Status::Ok)
+                .map_err(|e| Failure::Io("standard output".into(), e))
+        }
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(what, e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            let _ = what;
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(what, e)) => {
+            eprintln!("error: {what}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn mode(strict: bool) -> Mode {
+    if strict {
+        Mode::Strict
+    } else {
+        Mode::Lenient
+    }
+}
+
+/// How a command ended, when it ran.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    Ok,
+    Invalid,
+    Unreadable,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Ok => ExitCode::SUCCESS,
+            Status::Invalid => ExitCode::from(1),
+            Status::Unreadable => ExitCode::from(2),
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Io(String, io::Error),
+}
+
+// ---------------------------------------------------------------------------
+// Reading input without ever holding much more than the limit
+// ---------------------------------------------------------------------------
+
+/// One input: a file or standard input, with its display name.
+struct Input {
+    name: String,
+    reader: Box<dyn BufRead>,
+}
+
+fn open(path: Option<&PathBuf>) -> io::Result<Input> {
+    match path {
+        None => Ok(Input {
+            name: "-".into(),
+            reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+        }),
+        Some(p) if p.as_os_str() == "-" => open(None),
+        Some(p) => {
+            let file = File::open(p)?;
+            if file.metadata()?.is_dir() {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a directory"));
+            }
+            Ok(Input {
+                name: p.display().to_string(),
+                reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+            })
+        }
+    }
+}
+
+/// A body read up to `limit`, or how large it turned out to be beyond it.
+enum Body {
+    Whole(Vec<u8>),
+    TooLarge(usize),
+}
+
+/// Reads everything, keeping at most `limit` bytes (the rest is counted, not stored).
+fn read_all(reader: &mut dyn BufRead, limit: usize) -> io::Result<Body> {
+    let mut body = Vec::new();
+    reader.take(limit as u64 + 1).read_to_end(&mut body)?;
+    if body.len() <= limit {
+        return Ok(Body::Whole(body));
+    }
+    let mut size = body.len();
+    drop(body);
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(Body::TooLarge(size));
+        }
+        let n = chunk.len();
+        size += n;
+        reader.consume(n);
+    }
+}
+
+/// Reads the next line (without its `\n`) into `line`, keeping at most
+/// `limit` bytes. Returns `None` at the end of input.
+fn read_line(reader: &mut dyn BufRead, limit: usize, line: &mut Vec<u8>) -> io::Result<Option<Body>> {
+    line.clear();
+    let mut size = 0usize;
+    let mut seen_any = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        seen_any = true;
+        let (take, done) = match memchr(chunk) {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if size + take <= limit {
+            line.extend_from_slice(&chunk[..take]);
+        }
+        size += take;
+        reader.consume(take + usize::from(done));
+        if done {
+            break;
+        }
+    }
+    if !seen_any {
+        return Ok(None);
+    }
+    if line.last() == Some(&b'\r') && size <= limit {
+        line.pop();
+        size -= 1;
+    }
+    if size > limit {
+        line.clear();
+        return Ok(Some(Body::TooLarge(size)));
+    }
+    Ok(Some(Body::Whole(std::mem::take(line))))
+}
+
+fn memchr(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+// ---------------------------------------------------------------------------
+// validate
+// ---------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct Report<'a> {
+    source: &'a str,
+    valid: bool,
+    event: Option<&'a str>,
+    errors: Vec<ReportError<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportError<'a> {
+    instance_path: &'a str,
+    keyword: &'a str,
+    message: std::borrow::Cow<'a, str>,
+}
+
+fn validate(
+    mode: Mode,
+    format: Format,
+    jsonl: bool,
+    max_size: usize,
+    files: &[PathBuf],
+) -> Result<Status, Failure> {
+    let parser = Parser::new().mode(mode).max_body_size(max_size);
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut status = Status::Ok;
+    let inputs: Vec<Option<&PathBuf>> = if files.is_empty() {
+        vec![None]
+    } else {
+        files.iter().map(Some).collect()
+    };
+    let mut line = Vec::new();
+    let mut source = String::new();
+    for path in inputs {
+        let mut input = match open(path) {
+            Ok(input) => input,
+            Err(e) => {
+                out.flush()
+                    .map_err(|e| Failure::Io("standard output".into(), e))?;
+                eprintln!(
+                    "error: {}: {e}",
+                    path.map_or("-".into(), |p| p.display().to_string())
+                );
+                status = status.max(Status::Unreadable);
+                continue;
+            }
+        };
+        let outcome: io::Result<()> = (|| {
+            if jsonl {
+                let mut number = 0usize;
+                while let Some(body) = read_line(&mut *input.reader, max_size, &mut line)? {
+                    number += 1;
+                    if matches!(&body, Body::Whole(b) if b.iter().all(u8::is_ascii_whitespace)) {
+                        continue;
+                    }
+                    source.clear();
+                    use std::fmt::Write as _;
+                    let _ = write!(source, "{}:{number}", input.name);
+                    let valid = report(&parser, &source, body, format, &mut out)?;
+                    if !valid {
+                        status = status.max(Status::Invalid);
+                    }
+                }
+            } else {
+                let body = read_all(&mut *input.reader, max_size)?;
+                if !report(&parser, &input.name, body, format, &mut out)? {
+                    status = status.max(Status::Invalid);
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return Err(Failure::Io("standard output".into(), e));
+            }
+            out.flush()
+                .map_err(|e| Failure::Io("standard output".into(), e))?;
+            eprintln!("error: {}: {e}", input.name);
+            status = status.max(Status::Unreadable);
+        }
+    }
+    out.flush()
+        .map_err(|e| Failure::Io("standard output".into(), e))?;
+    Ok(status)
+}
+
+/// Validates one body and writes its report. Returns whether it was valid.
+fn report(
+    parser: &Parser,
+    source: &str,
+    body: Body,
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let result = match body {
+        Body::Whole(bytes) => parser.parse(&bytes),
+        Body::TooLarge(size) => Err(Error::TooLarge {
+            size,
+            limit: parser.current_max_body_size(),
+        }),
+    };
+    let event_name;
+    let (valid, event, errors): (bool, Option<&str>, Vec<ReportError<'_>>) = match &result {
+        Ok(event) => {
+            event_name = event.event_name().to_owned();
+            (true, Some(event_name.as_str()), Vec::new())
+        }
+        Err(Error::Invalid(invalid)) => (
+            false,
+            invalid.event.as_deref(),
+            invalid
+                .violations
+                .iter()
+                .map(|v| ReportError {
+                    instance_path: &v.instance_path,
+                    keyword: &v.keyword,
+                    message: v.message.as_str().into(),
+                })
+                .collect(),
+        ),
+        Err(Error::Json(json)) => (
+            false,
+            None,
+            vec![ReportError {
+                instance_path: "",
+                keyword: "json",
+                message: json.to_string().into(),
+            }],
+        ),
+        Err(other) => (
+            false,
+            None,
+            vec![ReportError {
+                instance_path: "",
+                keyword: "size",
+                message: other.to_string().into(),
+            }],
+        ),
+    };
+    match format {
+        Format::Json => {
+            let report = Report {
+                source,
+                valid,
+                event,
+                errors,
+            };
+            serde_json::to_writer(&mut *out, &report)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Text => {
+            let verdict = if valid { "valid" } else { "invalid" };
+            match event {
+                Some(event) => writeln!(out, "{source}: {verdict} ({event})")?,
+                None => writeln!(out, "{source}: {verdict}")?,
+            }
+            for e in &errors {
+                let path = if e.instance_path.is_empty() {
+                    "(root)"
+                } else {
+                    e.instance_path
+                };
+                writeln!(out, "    {path}: {} [{}]", e.message, e.keyword)?;
+            }
+        }
+    }
+    Ok(valid)
+}
+
+// ---------------------------------------------------------------------------
+// parse, schema
+// ---------------------------------------------------------------------------
+
+fn parse(mode: Mode, pretty: bool, max_size: usize, file: Option<PathBuf>) -> Result<Status, Failure> {
+    let name = file.as_ref().map_or("-".into(), |p| p.display().to_string());
+    let mut input = open(file.as_ref()).map_err(|e| Failure::Io(name.clone(), e))?;
+    let body = read_all(&mut *input.reader, max_size).map_err(|e| Failure::Io(name.clone(), e))?;
+    let parser = Parser::new().mode(mode).max_body_size(max_size);
+    let result: Result<WebhookEvent, Error> = match body {
+        Body::Whole(bytes) => parser.parse(&bytes),
+        Body::TooLarge(size) => Err(Error::TooLarge {
+            size,
+            limit: max_size,
+        }),
+    };
+    match result {
+        Ok(event) => {
+            let mut out = io::stdout().lock();
+            let written = if pretty {
+                serde_json::to_writer_pretty(&mut out, &event)
+            } else {
+                serde_json::to_writer(&mut out, &event)
+            };
+            written
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+                .map_err(|e| Failure::Io("standard output".into(), e))?;
+            Ok(Status::Ok)
+        }
+        Err(err) => {
+            eprintln!("{name}: {err}");
+            for v in err.violations() {
+                eprintln!("    {v}");
+            }
+            Ok(Status::Invalid)
+        }
+    }
+}
+
+fn print_schema(event: Option<&str>, mode: Mode) -> Result<Status, Failure> {
+    let text = match event {
+        None => schema::union(mode),
+        Some(name) => {
+            let event: EventType = name.parse().map_err(|_| {
+                Failure::Usage(format!(
+                    "unknown event {name:?}; `kit-webhooks events` lists the {} known events",
+                    EventType::ALL.len()
+                ))
+            })?;
+            event.bundled_schema(mode)
+        }
+    };
+    io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Failure::Io("standard output".into(), e))?;
+    Ok(Status::Ok)
+}
