@@ -200,3 +200,11 @@ impl<'de> Deserialize<'de> for WebhookEvent {
         WebhookEvent::from_document(event, &document).map_err(serde::de::Error::custom)
     }
 }
+
+/// The `event` of a body, if it is a JSON object with a string `event`.
+pub(crate) fn peek_event(bytes: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Peek<'_>>(bytes)
+        .ok()?
+        .event
+        .map(Cow::into_owned)
+}

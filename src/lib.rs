@@ -43,15 +43,21 @@ pub mod types {
     include!(concat!(env!("OUT_DIR"), "/types.rs"));
 }
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod error;
 mod event;
 mod json;
+mod receive;
 pub mod schema;
+pub mod signature;
 mod validate;
 
 pub use error::{Error, Invalid, Violation};
 pub use event::{EventType, UnknownEventType, WebhookEvent};
 pub use json::{JsonError, JsonErrorKind};
+pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
+pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
 pub use validate::{Mode, Parser};
 
 /// Validates a delivery body (lenient) and returns its typed event.

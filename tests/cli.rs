@@ -266,3 +266,112 @@ fn events_lists_the_28_names() {
     assert_eq!(names.len(), 28);
     assert!(names.contains(&"outreach.prospect.drafted"));
 }
+
+#[test]
+fn sign_matches_the_known_answer_vectors() {
+    let file: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/signatures.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for v in file["vectors"].as_array().unwrap() {
+        let Some(body) = v["body"].as_str() else { continue };
+        let output = run(
+            &[
+                "sign",
+                "--secret",
+                v["secret"].as_str().unwrap(),
+                "--timestamp",
+                v["timestamp"].as_str().unwrap(),
+            ],
+            body.as_bytes(),
+        );
+        assert_eq!(code(&output), 0);
+        assert_eq!(
+            stdout(&output).trim(),
+            v["signature"].as_str().unwrap(),
+            "{}",
+            v["description"]
+        );
+    }
+}
+
+#[test]
+fn verify_gives_a_verdict_and_a_reason() {
+    let body = br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}}"#;
+    let ts = "2025-01-15T14:30:00Z";
+    let sig = stdout(&run(&["sign", "--secret", "s1", "--timestamp", ts], body))
+        .trim()
+        .to_owned();
+    let verify = |extra: &[&str], body: &[u8]| {
+        let mut args = vec!["verify", "--secret", "s0", "--secret", "s1", "--timestamp", ts];
+        args.extend_from_slice(extra);
+        run(&args, body)
+    };
+    let ok = verify(&["--signature", &sig, "--now", "2025-01-15T14:31:00Z"], body);
+    assert_eq!(code(&ok), 0, "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout(&ok).contains("secret #2"));
+    let cases: Vec<(&str, Vec<&str>, Vec<u8>)> = vec![
+        (
+            "does not match",
+            vec!["--signature", &sig, "--now", ts],
+            [&body[..], b"\n"].concat(),
+        ),
+        (
+            "s old",
+            vec!["--signature", &sig, "--now", "2025-01-15T14:35:01Z"],
+            body.to_vec(),
+        ),
+        (
+            "in the future",
+            vec!["--signature", &sig, "--now", "2025-01-15T14:24:59Z"],
+            body.to_vec(),
+        ),
+        ("not hex", vec!["--signature", "xyz", "--now", ts], body.to_vec()),
+        (
+            "expected 64",
+            vec!["--signature", &sig[..60], "--now", ts],
+            body.to_vec(),
+        ),
+    ];
+    for (reason, extra, body) in cases {
+        let output = verify(&extra, &body);
+        assert_eq!(code(&output), 1, "{reason}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(reason),
+            "{reason}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let tolerant = verify(
+        &[
+            "--signature",
+            &sig,
+            "--now",
+            "2025-01-15T14:35:01Z",
+            "--tolerance",
+            "400",
+        ],
+        body,
+    );
+    assert_eq!(code(&tolerant), 0);
+    assert_eq!(
+        code(&run(&["verify", "--timestamp", ts, "--signature", &sig], body)),
+        2,
+        "a secret is required"
+    );
+}
+
+#[test]
+fn help_never_shows_a_secret_from_the_environment() {
+    let output = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+        .args(["listen", "--help"])
+        .env("KIT_WEBHOOK_SECRET", "do-not-print-me")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("do-not-print-me"));
+}

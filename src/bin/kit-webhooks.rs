@@ -6,9 +6,15 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use clap::{Parser as ClapParser, Subcommand, ValueEnum};
-use kit_webhooks::{schema, Error, EventType, Mode, Parser, WebhookEvent};
+use kit_webhooks::{schema, Error, EventType, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent};
 use serde::Serialize;
+
+#[path = "kit-webhooks/listen.rs"]
+mod listen;
+#[path = "kit-webhooks/send.rs"]
+mod send;
 
 /// Validate, parse and inspect Kit webhook deliveries against the schemas of
 /// the 28 documented events.
@@ -80,6 +86,133 @@ enum Command {
     },
     /// Print the names of the documented events, one per line.
     Events,
+    /// Print the hex signature Kit would send for a body signed at a timestamp.
+    #[command(after_help = "Example:\n  \
+        kit-webhooks sign --secret whsec_test --timestamp 2025-01-15T14:30:00Z tests/fixtures/valid/test.ping.json")]
+    Sign {
+        #[command(flatten)]
+        secret: OneSecret,
+        /// The exact X-Webhook-Timestamp text that is signed.
+        #[arg(long, value_name = "T")]
+        timestamp: String,
+        /// The raw body; `-` or nothing for standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Check a body's signature and timestamp. Exit 0 if authentic, 1 if not (the reason on stderr).
+    #[command(after_help = "Example:\n  \
+        kit-webhooks verify --secret old --secret new --timestamp 2025-01-15T14:30:00Z \\\n      \
+        --signature 3f2a... --now 2025-01-15T14:31:00Z delivery.json")]
+    Verify {
+        #[command(flatten)]
+        secrets: Secrets,
+        /// The X-Webhook-Timestamp header, exactly as received.
+        #[arg(long, value_name = "T")]
+        timestamp: String,
+        /// The X-Webhook-Signature header (64 hex digits).
+        #[arg(long, value_name = "HEX")]
+        signature: String,
+        /// The replay window, in seconds, applied both ways.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        tolerance: u64,
+        /// Verify as of this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        now: Option<DateTime<Utc>>,
+        /// The raw body; `-` or nothing for standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// POST deliveries to a URL exactly as Kit does: raw file bytes, the five headers, a fresh signature.
+    ///
+    /// Prints each answer's status; exits 0 only if every answer was 2xx.
+    #[command(after_help = "Example:\n  \
+        kit-webhooks send --url http://127.0.0.1:8787/ --secret whsec_test tests/fixtures/valid/*.json")]
+    Send {
+        /// Where to POST (http:// only; this is for testing your own endpoint).
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        secret: OneSecret,
+        /// Sign at this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        timestamp: Option<DateTime<Utc>>,
+        /// The deliveries to send.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Receive deliveries locally: verify, validate, keep.
+    ///
+    /// Authentic valid deliveries are appended to --out, one JSON line each;
+    /// authentic deliveries the schemas reject go to --quarantine with their
+    /// errors, and are answered 202 (Kit never retries a 4xx, so they must not
+    /// be refused). Forged, stale or future deliveries get 401, a header/body
+    /// event mismatch 400; they are written nowhere. A 2xx is sent only after
+    /// the line is written and synced to disk.
+    #[command(after_help = "Example:\n  \
+        kit-webhooks listen --secret whsec_test --out kept.jsonl --quarantine quarantine.jsonl\n  \
+        kit-webhooks send --url http://127.0.0.1:8787/ --secret whsec_test tests/fixtures/valid/*.json")]
+    Listen {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: std::net::SocketAddr,
+        #[command(flatten)]
+        secrets: Secrets,
+        /// Append valid deliveries here (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Append authentic but invalid deliveries here (default: standard error).
+        #[arg(long, value_name = "FILE")]
+        quarantine: Option<PathBuf>,
+        /// Skip exact duplicates (same body) already kept by this process.
+        #[arg(long)]
+        dedupe: bool,
+        /// Reject fields and events the schemas do not document (they go to quarantine).
+        #[arg(long)]
+        strict: bool,
+        /// The replay window, in seconds, applied both ways.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        tolerance: u64,
+        /// Largest body accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = Parser::DEFAULT_MAX_BODY_SIZE)]
+        max_size: usize,
+    },
+}
+
+/// One signing secret.
+#[derive(clap::Args)]
+struct OneSecret {
+    /// The signing secret, used as its UTF-8 bytes.
+    #[arg(long, env = "KIT_WEBHOOK_SECRET", hide_env_values = true)]
+    secret: String,
+}
+
+/// One or more signing secrets (rotation).
+#[derive(clap::Args)]
+struct Secrets {
+    /// A signing secret; repeat it to accept the old and the new secret during a rotation.
+    #[arg(
+        long = "secret",
+        env = "KIT_WEBHOOK_SECRET",
+        hide_env_values = true,
+        required = true
+    )]
+    secrets: Vec<String>,
+}
+
+impl Secrets {
+    fn verifier(&self, tolerance: u64) -> Verifier {
+        let mut secrets = self.secrets.iter();
+        let first = secrets.next().map_or("", String::as_str);
+        secrets
+            .fold(Verifier::new(first), |v, s| v.with_secret(s))
+            .tolerance(std::time::Duration::from_secs(tolerance))
+    }
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 date-time ({e})"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +238,45 @@ fn main() -> ExitCode {
             file,
         } => parse(mode(strict), pretty, max_size, file),
         Command::Schema { event, strict } => print_schema(event.as_deref(), mode(strict)),
+        Command::Sign {
+            secret,
+            timestamp,
+            file,
+        } => sign(&secret.secret, &timestamp, file),
+        Command::Verify {
+            secrets,
+            timestamp,
+            signature,
+            tolerance,
+            now,
+            file,
+        } => verify(&secrets.verifier(tolerance), &timestamp, &signature, now, file),
+        Command::Send {
+            url,
+            secret,
+            timestamp,
+            files,
+        } => send::send(&url, &secret.secret, timestamp, &files),
+        Command::Listen {
+            addr,
+            secrets,
+            out,
+            quarantine,
+            dedupe,
+            strict,
+            tolerance,
+            max_size,
+        } => {
+            let parser = Parser::new().mode(mode(strict)).max_body_size(max_size);
+            let receiver = Receiver::new(secrets.verifier(tolerance)).with_parser(parser);
+            listen::listen(listen::Options {
+                addr,
+                receiver,
+                out,
+                quarantine,
+                dedupe,
+            })
+        }
         Command::Events => {
             let mut out = io::stdout().lock();
             EventType::ALL
@@ -492,4 +664,55 @@ fn print_schema(event: Option<&str>, mode: Mode) -> Result<Status, Failure> {
         .write_all(text.as_bytes())
         .map_err(|e| Failure::Io("standard output".into(), e))?;
     Ok(Status::Ok)
+}
+
+// ---------------------------------------------------------------------------
+// sign, verify
+// ---------------------------------------------------------------------------
+
+/// Reads a whole body for signing or verifying (no size limit: these read
+/// what the user gives them).
+fn read_body(file: Option<PathBuf>) -> Result<Vec<u8>, Failure> {
+    let name = file.as_ref().map_or("-".into(), |p| p.display().to_string());
+    let mut input = open(file.as_ref()).map_err(|e| Failure::Io(name.clone(), e))?;
+    let mut body = Vec::new();
+    input
+        .reader
+        .read_to_end(&mut body)
+        .map_err(|e| Failure::Io(name, e))?;
+    Ok(body)
+}
+
+fn sign(secret: &str, timestamp: &str, file: Option<PathBuf>) -> Result<Status, Failure> {
+    let body = read_body(file)?;
+    say(&Signer::new(secret).sign(timestamp, &body))?;
+    Ok(Status::Ok)
+}
+
+fn verify(
+    verifier: &Verifier,
+    timestamp: &str,
+    signature: &str,
+    now: Option<DateTime<Utc>>,
+    file: Option<PathBuf>,
+) -> Result<Status, Failure> {
+    let body = read_body(file)?;
+    match verifier.verify_at(timestamp, signature, &body, now.unwrap_or_else(Utc::now)) {
+        Ok(verified) => {
+            say(&format!(
+                "authentic (secret #{} matched)",
+                verified.secret_index + 1
+            ))?;
+            Ok(Status::Ok)
+        }
+        Err(e) => {
+            eprintln!("not authentic: {e}");
+            Ok(Status::Invalid)
+        }
+    }
+}
+
+/// Prints one line on standard output.
+fn say(line: &str) -> Result<(), Failure> {
+    writeln!(io::stdout().lock(), "{line}").map_err(|e| Failure::Io("standard output".into(), e))
 }

@@ -1,0 +1,148 @@
+//! axum integration (feature `axum`): extractors that verify, validate and
+//! parse a delivery, with secrets taken from the router's state.
+//!
+//! - [`KitEvent`] yields the typed event and rejects everything else.
+//! - [`AuthenticDelivery`] rejects only what is not authentic (401) or is a
+//!   malformed request (400, 413), and hands an authentic delivery to the
+//!   handler even when its body is invalid, so that the handler can keep it.
+//!   Kit never retries a 4xx, so an authentic delivery must not be answered
+//!   4xx just because the schemas did not understand it.
+//!
+//! ```
+//! use axum::{routing::post, Router};
+//! use kit_webhooks::axum::{AuthenticDelivery, KitEvent};
+//! use kit_webhooks::{Receiver, Verifier, WebhookEvent};
+//!
+//! async fn typed(KitEvent(event): KitEvent) -> &'static str {
+//!     match event {
+//!         WebhookEvent::ApplicationSubmitted(delivery) => println!("{}", delivery.data.candidate.name),
+//!         other => println!("{}", other.event_name()),
+//!     }
+//!     "ok"
+//! }
+//!
+//! async fn keep_everything(delivery: AuthenticDelivery) -> &'static str {
+//!     match delivery.event {
+//!         Ok(event) => println!("{}", event.event_name()),
+//!         // Authentic but not understood: store `delivery.body` for later.
+//!         Err(error) => eprintln!("quarantined: {error}"),
+//!     }
+//!     "ok"
+//! }
+//!
+//! let receiver = Receiver::new(Verifier::new("old-secret").with_secret("new-secret"));
+//! let app: Router = Router::new()
+//!     .route("/webhooks/kit", post(typed))
+//!     .route("/webhooks/kit/all", post(keep_everything))
+//!     .with_state(receiver);
+//! ```
+
+use axum::extract::{FromRef, FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::{DeliveryHeaders, Error, ReceiveError, Receiver, Verified, VerifyError, WebhookEvent};
+
+/// The verified, validated, typed event of a request.
+#[derive(Clone, Debug)]
+pub struct KitEvent(pub WebhookEvent);
+
+/// An authentic delivery: verified, with its raw body and the outcome of
+/// validating and parsing it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AuthenticDelivery {
+    /// The raw body, exactly as received and signed.
+    pub body: Bytes,
+    /// Which secret matched, and the signed time.
+    pub verified: Verified,
+    /// The typed event, or why the body is not a valid delivery.
+    pub event: Result<WebhookEvent, Error>,
+}
+
+/// Why a request was refused. Its response has the status of
+/// [`ReceiveError::status`] and the reason as plain text; no secret ever
+/// appears in it.
+#[derive(Debug)]
+pub struct Rejection(pub ReceiveError);
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, self.0.to_string()).into_response()
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// Reads the body (within the parser's limit) and verifies it.
+async fn verified_body(req: Request, receiver: &Receiver) -> Result<(Bytes, Verified, String), Rejection> {
+    let (parts, body) = req.into_parts();
+    let limit = receiver.parser().current_max_body_size();
+    let headers = DeliveryHeaders::from_header_map(&parts.headers).map_err(|e| Rejection(e.into()))?;
+    if let Some(length) = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if length > limit {
+            return Err(Rejection(ReceiveError::TooLarge { size: length, limit }));
+        }
+    }
+    let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        Rejection(ReceiveError::TooLarge {
+            size: limit.saturating_add(1),
+            limit,
+        })
+    })?;
+    let verified = receiver.verify_parts(headers, &body).map_err(Rejection)?;
+    let event = headers.event.ok_or(Rejection(
+        VerifyError::MissingHeader(crate::signature::EVENT_HEADER).into(),
+    ))?;
+    Ok((body, verified, event.to_owned()))
+}
+
+impl<S> FromRequest<S> for AuthenticDelivery
+where
+    Receiver: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let receiver = Receiver::from_ref(state);
+        let (body, verified, header_event) = verified_body(req, &receiver).await?;
+        let event = receiver.parse_verified(&header_event, &body).map_err(Rejection)?;
+        Ok(AuthenticDelivery {
+            body,
+            verified,
+            event,
+        })
+    }
+}
+
+impl<S> FromRequest<S> for KitEvent
+where
+    Receiver: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let delivery = AuthenticDelivery::from_request(req, state).await?;
+        delivery.event.map(KitEvent).map_err(|error| {
+            Rejection(ReceiveError::Invalid {
+                verified: delivery.verified,
+                error,
+            })
+        })
+    }
+}

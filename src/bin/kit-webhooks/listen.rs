@@ -1,0 +1,307 @@
+//! `kit-webhooks listen`: a real local receiver on the axum extractor.
+//!
+//! A 2xx answer means durably kept: the delivery is written and flushed
+//! (fsync for files) before the answer is sent. Writes are group-committed: a
+//! writer thread takes every line waiting, writes them at once, syncs once,
+//! then answers each of their requests.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+use axum::extract::{FromRef, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use base64::Engine as _;
+use kit_webhooks::axum::{AuthenticDelivery, Rejection};
+use kit_webhooks::{delivery_key, Error, Receiver};
+use serde_json::json;
+use tokio::sync::oneshot;
+
+use crate::{Failure, Status};
+
+/// Where kept deliveries go.
+enum Target {
+    File(File),
+    Stdout,
+    Stderr,
+}
+
+type Job = (Vec<u8>, oneshot::Sender<Result<(), String>>);
+
+/// An append-only, durably flushed line sink served by one writer thread.
+struct Sink {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Sink {
+    fn open(path: Option<&Path>, fallback: Target) -> io::Result<Sink> {
+        let target = match path {
+            None => fallback,
+            Some(path) if path.as_os_str() == "-" => Target::Stdout,
+            Some(path) => Target::File(open_for_append(path)?),
+        };
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("kit-webhooks-writer".into())
+            .spawn(move || write_loop(target, &queue))?;
+        Ok(Sink { jobs })
+    }
+
+    /// Appends one line (without its newline) and returns once it is durable.
+    async fn append(&self, mut line: Vec<u8>) -> Result<(), String> {
+        line.push(b'\n');
+        let (done, wait) = oneshot::channel();
+        self.jobs
+            .send((line, done))
+            .map_err(|_| "the writer has stopped".to_owned())?;
+        wait.await.map_err(|_| "the writer has stopped".to_owned())?
+    }
+}
+
+/// Opens `path` for appending. A torn last line (from a process killed in the
+/// middle of a write, so never acknowledged) is cut off first, so that lines
+/// appended after a restart stay whole.
+fn open_for_append(path: &Path) -> io::Result<File> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    let len = file.metadata()?.len();
+    if len > 0 {
+        let mut keep = len;
+        let mut buf = [0u8; 4096];
+        loop {
+            let start = keep.saturating_sub(buf.len() as u64);
+            let n = usize::try_from(keep - start).unwrap_or(buf.len());
+            file.seek(SeekFrom::Start(start))?;
+            file.read_exact(&mut buf[..n])?;
+            if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
+                keep = start + i as u64 + 1;
+                break;
+            }
+            if start == 0 {
+                keep = 0;
+                break;
+            }
+            keep = start;
+        }
+        if keep != len {
+            eprintln!(
+                "kit-webhooks listen: {}: cut off a torn last line ({} bytes, never acknowledged)",
+                path.display(),
+                len - keep
+            );
+            file.set_len(keep)?;
+            file.sync_data()?;
+        }
+    }
+    Ok(file)
+}
+
+fn write_loop(mut target: Target, queue: &mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::new();
+    let mut buffer = Vec::new();
+    while let Ok(first) = queue.recv() {
+        batch.push(first);
+        while batch.len() < 4096 {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        buffer.clear();
+        for (line, _) in &batch {
+            buffer.extend_from_slice(line);
+        }
+        let written = match &mut target {
+            Target::File(file) => file.write_all(&buffer).and_then(|()| file.sync_data()),
+            Target::Stdout => {
+                let mut out = io::stdout().lock();
+                out.write_all(&buffer).and_then(|()| out.flush())
+            }
+            Target::Stderr => {
+                let mut out = io::stderr().lock();
+                out.write_all(&buffer).and_then(|()| out.flush())
+            }
+        };
+        let outcome = written.map_err(|e| e.to_string());
+        for (_, done) in batch.drain(..) {
+            let _ = done.send(outcome.clone());
+        }
+    }
+}
+
+#[derive(Clone)]
+struct App {
+    receiver: Receiver,
+    out: Arc<Sink>,
+    quarantine: Arc<Sink>,
+    seen: Option<Arc<Mutex<HashSet<String>>>>,
+}
+
+impl FromRef<App> for Receiver {
+    fn from_ref(app: &App) -> Receiver {
+        app.receiver.clone()
+    }
+}
+
+pub struct Options {
+    pub addr: SocketAddr,
+    pub receiver: Receiver,
+    pub out: Option<PathBuf>,
+    pub quarantine: Option<PathBuf>,
+    pub dedupe: bool,
+}
+
+pub fn listen(options: Options) -> Result<Status, Failure> {
+    let out = Sink::open(options.out.as_deref(), Target::Stdout)
+        .map_err(|e| Failure::Io(format!("--out {}", show(options.out.as_deref())), e))?;
+    let quarantine = Sink::open(options.quarantine.as_deref(), Target::Stderr)
+        .map_err(|e| Failure::Io(format!("--quarantine {}", show(options.quarantine.as_deref())), e))?;
+    options.receiver.parser().warm_up();
+    let app = App {
+        receiver: options.receiver,
+        out: Arc::new(out),
+        quarantine: Arc::new(quarantine),
+        seen: options.dedupe.then(|| Arc::new(Mutex::new(HashSet::new()))),
+    };
+    let router = Router::new().fallback(receive).with_state(app);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Io("the async runtime".into(), e))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .map_err(|e| Failure::Io(format!("--addr {}", options.addr), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::Io("the listener".into(), e))?;
+        eprintln!("kit-webhooks listen: listening on http://{bound}/ (Ctrl-C to stop)");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| Failure::Io("the server".into(), e))?;
+        eprintln!("kit-webhooks listen: stopped");
+        Ok(Status::Ok)
+    })
+}
+
+fn show(path: Option<&Path>) -> String {
+    path.map_or("-".into(), |p| p.display().to_string())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn receive(
+    State(app): State<App>,
+    method: Method,
+    delivery: Result<AuthenticDelivery, Rejection>,
+) -> Response {
+    if method != Method::POST {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "POST a Kit webhook delivery here\n",
+        )
+            .into_response();
+    }
+    let delivery = match delivery {
+        Ok(delivery) => delivery,
+        Err(rejection) => {
+            eprintln!(
+                "kit-webhooks listen: refused ({}): {rejection}",
+                rejection.0.status()
+            );
+            return rejection.into_response();
+        }
+    };
+    let key = delivery_key(&delivery.body);
+    if let Some(seen) = &app.seen {
+        if seen.lock().map(|s| s.contains(&key)).unwrap_or(false) {
+            return (StatusCode::OK, "duplicate: already kept\n").into_response();
+        }
+    }
+    let (sink, line, status) = match &delivery.event {
+        Ok(_) => (&app.out, payload_line(&delivery.body), StatusCode::OK),
+        Err(error) => (
+            &app.quarantine,
+            quarantine_line(&delivery, &key, error),
+            StatusCode::ACCEPTED,
+        ),
+    };
+    match sink.append(line).await {
+        Ok(()) => {
+            if let Some(seen) = &app.seen {
+                if let Ok(mut seen) = seen.lock() {
+                    seen.insert(key);
+                }
+            }
+            let what = if status == StatusCode::OK {
+                "kept\n"
+            } else {
+                "quarantined\n"
+            };
+            (status, what).into_response()
+        }
+        Err(e) => {
+            eprintln!("kit-webhooks listen: could not store a delivery: {e}");
+            // 5xx: Kit retries, so nothing is lost.
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "could not store the delivery; retry\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The delivery's payload on one line. A valid body holds no raw newline
+/// inside a string, so replacing line breaks by spaces changes only whitespace.
+fn payload_line(body: &[u8]) -> Vec<u8> {
+    body.iter()
+        .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+        .collect()
+}
+
+fn quarantine_line(delivery: &AuthenticDelivery, key: &str, error: &Error) -> Vec<u8> {
+    let body = match std::str::from_utf8(&delivery.body) {
+        Ok(text) => json!({ "body": text }),
+        Err(_) => json!({ "body_base64": base64::engine::general_purpose::STANDARD.encode(&delivery.body) }),
+    };
+    let mut record = json!({
+        "received_at": kit_webhooks::signature::format_timestamp(chrono::Utc::now()),
+        "delivery_key": key,
+        "signed_at": kit_webhooks::signature::format_timestamp(delivery.verified.timestamp),
+        "error": error.to_string(),
+        "errors": error.violations(),
+    });
+    if let (Some(record), serde_json::Value::Object(body)) = (record.as_object_mut(), body) {
+        record.extend(body);
+    }
+    serde_json::to_vec(&record).unwrap_or_default()
+}

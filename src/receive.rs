@@ -1,0 +1,320 @@
+//! The receive path: verify, then validate, then parse, in one call.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::signature::{Verified, Verifier, VerifyError, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::{json, Parser, WebhookEvent};
+
+/// The longest header value considered plausible. Kit's are under 100 bytes.
+pub const MAX_HEADER_LEN: usize = 1024;
+
+/// The three headers the receive path reads, as plain values (for frameworks
+/// without `http::HeaderMap`). `None` means absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryHeaders<'a> {
+    /// `X-Webhook-Timestamp`.
+    pub timestamp: Option<&'a str>,
+    /// `X-Webhook-Signature`.
+    pub signature: Option<&'a str>,
+    /// `X-Webhook-Event`.
+    pub event: Option<&'a str>,
+}
+
+/// Why a delivery was not received.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReceiveError {
+    /// The body is over the size limit; it was neither verified nor parsed.
+    #[error("the body is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The body's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The delivery is not authentic, or its headers are missing or malformed.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// Authentic, but the unsigned `X-Webhook-Event` header names another event
+    /// than the signed body.
+    #[error("the X-Webhook-Event header says {header:?} but the signed body says {body:?}")]
+    EventMismatch {
+        /// The header's event.
+        header: String,
+        /// The body's event.
+        body: String,
+    },
+    /// Authentic, but the body is not a valid delivery. Kit will not resend
+    /// it after a 4xx answer: keep it (see [`ReceiveError::is_authentic`]).
+    #[error("authentic delivery, but {error}")]
+    Invalid {
+        /// The successful verification.
+        verified: Verified,
+        /// What is wrong with the body.
+        error: Error,
+    },
+}
+
+impl ReceiveError {
+    /// Whether the delivery was proven to come from Kit (so it must not be
+    /// lost: quarantine it, or answer 5xx so that Kit retries).
+    pub fn is_authentic(&self) -> bool {
+        matches!(
+            self,
+            ReceiveError::Invalid { .. } | ReceiveError::EventMismatch { .. }
+        )
+    }
+
+    /// The HTTP status to answer with by default: 401 for anything not
+    /// authentic (a missing, repeated or wrong signature, a timestamp outside
+    /// the window), 400 for a malformed request (a missing or malformed
+    /// timestamp or event header, a header/body event mismatch), 413 for an over-size body, and 500 for an
+    /// authentic but invalid body, so that Kit retries it rather than dropping it.
+    pub fn status(&self) -> u16 {
+        match self {
+            ReceiveError::TooLarge { .. } => 413,
+            ReceiveError::Verify(
+                VerifyError::MissingHeader(SIGNATURE_HEADER)
+                | VerifyError::RepeatedHeader(SIGNATURE_HEADER)
+                | VerifyError::MalformedHeader(SIGNATURE_HEADER)
+                | VerifyError::MalformedSignature(_)
+                | VerifyError::Mismatch
+                | VerifyError::MalformedTimestamp
+                | VerifyError::Stale { .. }
+                | VerifyError::Future { .. },
+            ) => 401,
+            ReceiveError::Verify(_) | ReceiveError::EventMismatch { .. } => 400,
+            ReceiveError::Invalid { .. } => 500,
+        }
+    }
+}
+
+/// Verifies, validates and parses deliveries.
+///
+/// ```
+/// use kit_webhooks::{DeliveryHeaders, Receiver, Signer, Verifier, WebhookEvent};
+///
+/// let body = br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}}"#;
+/// let now: chrono::DateTime<chrono::Utc> = "2025-01-15T14:30:05Z".parse().unwrap();
+/// let signature = Signer::new("whsec").sign("2025-01-15T14:30:00Z", body);
+///
+/// let receiver = Receiver::new(Verifier::new("whsec"));
+/// let headers = DeliveryHeaders {
+///     timestamp: Some("2025-01-15T14:30:00Z"),
+///     signature: Some(&signature),
+///     event: Some("test.ping"),
+/// };
+/// let event = receiver.receive_parts_at(headers, body, now)?;
+/// assert!(matches!(event, WebhookEvent::TestPing(_)));
+/// # Ok::<(), kit_webhooks::ReceiveError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Receiver {
+    verifier: Verifier,
+    parser: Parser,
+}
+
+impl Receiver {
+    /// A receiver with a lenient [`Parser`] and its default size limit.
+    pub fn new(verifier: Verifier) -> Self {
+        Receiver {
+            verifier,
+            parser: Parser::new(),
+        }
+    }
+
+    /// Uses `parser` (mode, size limit) for the body.
+    #[must_use]
+    pub fn with_parser(mut self, parser: Parser) -> Self {
+        self.parser = parser;
+        self
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// The parser.
+    pub fn parser(&self) -> &Parser {
+        &self.parser
+    }
+
+    /// Verifies, validates and parses a delivery given its header values.
+    ///
+    /// # Errors
+    ///
+    /// See [`ReceiveError`].
+    pub fn receive_parts(
+        &self,
+        headers: DeliveryHeaders<'_>,
+        body: &[u8],
+    ) -> Result<WebhookEvent, ReceiveError> {
+        self.receive_parts_at(headers, body, Utc::now())
+    }
+
+    /// As [`Receiver::receive_parts`], as of `now`.
+    ///
+    /// # Errors
+    ///
+    /// See [`ReceiveError`].
+    pub fn receive_parts_at(
+        &self,
+        headers: DeliveryHeaders<'_>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<WebhookEvent, ReceiveError> {
+        let verified = self.verify_parts_at(headers, body, now)?;
+        let header_event = headers.event.ok_or(VerifyError::MissingHeader(EVENT_HEADER))?;
+        self.parse_verified(header_event, body)?
+            .map_err(|error| ReceiveError::Invalid { verified, error })
+    }
+
+    /// Reads an authentic body: refuses a header/body event mismatch, then
+    /// validates and parses.
+    pub(crate) fn parse_verified(
+        &self,
+        header_event: &str,
+        body: &[u8],
+    ) -> Result<Result<WebhookEvent, Error>, ReceiveError> {
+        let document = match json::parse_document(body) {
+            Ok(document) => document,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        if let Some(body_event) = document.get("event").and_then(Value::as_str) {
+            if body_event != header_event {
+                return Err(ReceiveError::EventMismatch {
+                    header: header_event.to_owned(),
+                    body: body_event.to_owned(),
+                });
+            }
+        }
+        Ok(self.parser.parse_value(&document))
+    }
+
+    /// Verifies a delivery without parsing it (to queue the body for later).
+    ///
+    /// # Errors
+    ///
+    /// [`ReceiveError::TooLarge`] or [`ReceiveError::Verify`].
+    pub fn verify_parts(&self, headers: DeliveryHeaders<'_>, body: &[u8]) -> Result<Verified, ReceiveError> {
+        self.verify_parts_at(headers, body, Utc::now())
+    }
+
+    /// As [`Receiver::verify_parts`], as of `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`ReceiveError::TooLarge`] or [`ReceiveError::Verify`].
+    pub fn verify_parts_at(
+        &self,
+        headers: DeliveryHeaders<'_>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Verified, ReceiveError> {
+        let limit = self.parser.current_max_body_size();
+        if body.len() > limit {
+            return Err(ReceiveError::TooLarge {
+                size: body.len(),
+                limit,
+            });
+        }
+        let signature = headers
+            .signature
+            .ok_or(VerifyError::MissingHeader(SIGNATURE_HEADER))?;
+        let timestamp = headers
+            .timestamp
+            .ok_or(VerifyError::MissingHeader(TIMESTAMP_HEADER))?;
+        for (name, value) in [(SIGNATURE_HEADER, signature), (TIMESTAMP_HEADER, timestamp)] {
+            if value.len() > MAX_HEADER_LEN {
+                return Err(VerifyError::MalformedHeader(name).into());
+            }
+        }
+        Ok(self.verifier.verify_at(timestamp, signature, body, now)?)
+    }
+
+    /// Validates and parses a body that was verified earlier.
+    ///
+    /// # Errors
+    ///
+    /// See [`Parser::parse`].
+    pub fn parse(&self, body: &[u8]) -> Result<WebhookEvent, Error> {
+        self.parser.parse(body)
+    }
+}
+
+#[cfg(feature = "http")]
+mod http_headers {
+    use super::*;
+    use http::HeaderMap;
+
+    fn one<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, VerifyError> {
+        let mut values = headers.get_all(name).iter();
+        let Some(value) = values.next() else {
+            return Ok(None);
+        };
+        if values.next().is_some() {
+            return Err(VerifyError::RepeatedHeader(name));
+        }
+        if value.len() > MAX_HEADER_LEN {
+            return Err(VerifyError::MalformedHeader(name));
+        }
+        value
+            .to_str()
+            .map(Some)
+            .map_err(|_| VerifyError::MalformedHeader(name))
+    }
+
+    impl<'a> DeliveryHeaders<'a> {
+        /// Reads the three headers from a [`HeaderMap`]. A header that appears
+        /// twice, is not visible ASCII, or is over [`MAX_HEADER_LEN`] bytes is
+        /// refused.
+        ///
+        /// # Errors
+        ///
+        /// [`VerifyError::RepeatedHeader`] or [`VerifyError::MalformedHeader`].
+        pub fn from_header_map(headers: &'a HeaderMap) -> Result<Self, VerifyError> {
+            Ok(DeliveryHeaders {
+                signature: one(headers, SIGNATURE_HEADER)?,
+                timestamp: one(headers, TIMESTAMP_HEADER)?,
+                event: one(headers, EVENT_HEADER)?,
+            })
+        }
+    }
+
+    impl Receiver {
+        /// Verifies, validates and parses a delivery (feature `http`).
+        ///
+        /// # Errors
+        ///
+        /// See [`ReceiveError`].
+        pub fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, ReceiveError> {
+            self.receive_at(headers, body, Utc::now())
+        }
+
+        /// As [`Receiver::receive`], as of `now`.
+        ///
+        /// # Errors
+        ///
+        /// See [`ReceiveError`].
+        pub fn receive_at(
+            &self,
+            headers: &HeaderMap,
+            body: &[u8],
+            now: DateTime<Utc>,
+        ) -> Result<WebhookEvent, ReceiveError> {
+            self.receive_parts_at(DeliveryHeaders::from_header_map(headers)?, body, now)
+        }
+
+        /// Verifies a delivery without parsing it (feature `http`).
+        ///
+        /// # Errors
+        ///
+        /// [`ReceiveError::TooLarge`] or [`ReceiveError::Verify`].
+        pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, ReceiveError> {
+            self.verify_parts(DeliveryHeaders::from_header_map(headers)?, body)
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! End to end: the real `listen` receiver on a loopback port, fed by `send`
+//! over real HTTP.
+#![cfg(feature = "cli")]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_kit-webhooks");
+const SECRET: &str = "whsec_e2e";
+
+struct Listener {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Listener {
+    fn start(name: &str, extra: &[&str]) -> Listener {
+        let dir = std::env::temp_dir().join(format!("kit-webhooks-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(BIN)
+            .args([
+                "listen",
+                "--addr",
+                "127.0.0.1:0",
+                "--secret",
+                "old-secret",
+                "--secret",
+                SECRET,
+            ])
+            .arg("--out")
+            .arg(dir.join("out.jsonl"))
+            .arg("--quarantine")
+            .arg(dir.join("quarantine.jsonl"))
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let url = line
+            .split("listening on ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        Listener { child, url, dir }
+    }
+
+    fn lines(&self, file: &str) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.join(file))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{file}: torn line {l:?}: {e}")))
+            .collect()
+    }
+
+    fn stop(mut self) -> i32 {
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let code = self.child.wait().unwrap().code().unwrap_or(-1);
+        let _ = std::fs::remove_dir_all(&self.dir);
+        code
+    }
+}
+
+fn send(url: &str, secret: &str, extra: &[&str], files: &[PathBuf]) -> Output {
+    Command::new(BIN)
+        .args(["send", "--url", url, "--secret", secret])
+        .args(extra)
+        .args(files)
+        .output()
+        .unwrap()
+}
+
+fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn listen_keeps_exactly_the_authentic_deliveries() {
+    let listener = Listener::start("e2e", &[]);
+    let valid = fixtures("valid");
+
+    // Every documented example, signed with the current secret: all 200.
+    let output = send(&listener.url, SECRET, &[], &valid);
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}");
+    assert_eq!(
+        printed.lines().filter(|l| l.contains(": 200")).count(),
+        28,
+        "{printed}"
+    );
+
+    // The old secret still works during a rotation.
+    assert!(send(&listener.url, "old-secret", &[], &valid[..1])
+        .status
+        .success());
+
+    // Forged (wrong secret) and replayed (old timestamp): 401, kept nowhere.
+    let forged = send(&listener.url, "attacker", &[], &valid[..3]);
+    assert_eq!(forged.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&forged.stdout).matches(": 401").count(),
+        3
+    );
+    let replay = send(
+        &listener.url,
+        SECRET,
+        &["--timestamp", "2025-01-15T14:30:00Z"],
+        &valid[..1],
+    );
+    assert!(String::from_utf8_lossy(&replay.stdout).contains(": 401"));
+    let future = send(
+        &listener.url,
+        SECRET,
+        &["--timestamp", "2999-01-01T00:00:00Z"],
+        &valid[..1],
+    );
+    assert!(String::from_utf8_lossy(&future.stdout).contains(": 401"));
+
+    // Authentic but invalid: answered 2xx and quarantined with its errors.
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/offer.bad-email.json");
+    let quarantined = send(&listener.url, SECRET, &[], std::slice::from_ref(&bad));
+    assert!(
+        quarantined.status.success(),
+        "{}",
+        String::from_utf8_lossy(&quarantined.stdout)
+    );
+    assert!(String::from_utf8_lossy(&quarantined.stdout).contains(": 202"));
+
+    let kept = listener.lines("out.jsonl");
+    let mut expected: Vec<Value> = valid.iter().map(|p| read_json(p)).collect();
+    expected.push(read_json(&valid[0]));
+    assert_eq!(kept, expected, "exactly the authentic valid deliveries, in order");
+    let quarantine = listener.lines("quarantine.jsonl");
+    assert_eq!(quarantine.len(), 1);
+    assert_eq!(
+        quarantine[0]["errors"][0]["instance_path"],
+        "/data/candidate/email"
+    );
+    let original = std::fs::read_to_string(&bad).unwrap();
+    assert_eq!(
+        quarantine[0]["body"],
+        original.as_str(),
+        "the body is kept byte for byte"
+    );
+    assert_eq!(
+        quarantine[0]["delivery_key"],
+        kit_webhooks::delivery_key(original.as_bytes())
+    );
+
+    assert_eq!(listener.stop(), 0, "Ctrl-C stops it cleanly");
+}
+
+#[test]
+fn listen_dedupe_skips_exact_duplicates_only() {
+    let listener = Listener::start("dedupe", &["--dedupe"]);
+    let valid = fixtures("valid");
+    assert!(send(&listener.url, SECRET, &[], &valid[..5]).status.success());
+    let again = send(&listener.url, SECRET, &[], &valid[..5]);
+    assert!(again.status.success(), "a duplicate is still answered 2xx");
+    assert_eq!(listener.lines("out.jsonl").len(), 5);
+    assert!(send(&listener.url, SECRET, &[], &valid[5..6]).status.success());
+    assert_eq!(listener.lines("out.jsonl").len(), 6);
+    listener.stop();
+}
+
+#[test]
+fn listen_answers_a_header_body_mismatch_with_400() {
+    let listener = Listener::start("mismatch", &[]);
+    let body = std::fs::read(&fixtures("valid")[0]).unwrap();
+    let ts = kit_webhooks::signature::format_timestamp(chrono::Utc::now());
+    let sig = kit_webhooks::Signer::new(SECRET).sign(&ts, &body);
+    let addr = listener
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Webhook-Event: test.ping\r\nX-Webhook-Signature: {sig}\r\nX-Webhook-Timestamp: {ts}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(listener.lines("out.jsonl").is_empty());
+    listener.stop();
+}
