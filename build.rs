@@ -405,15 +405,9 @@ fn closure(bundle: &Bundle, roots: &BTreeSet<String>) -> BTreeSet<String> {
 
 fn generate_types(files: &[SchemaFile], events: &[Event], defs: &BTreeMap<String, Def>) -> Result<String> {
     let bundle = bundle(files, events, defs)?;
-    // Definitions that are neither objects nor enums (timestamps, bounded
-    // integers) are inlined where they are used, so fields get plain Rust types
-    // (`DateTime<Utc>`, `i64`) instead of newtypes.
-    let inline: BTreeMap<&String, &Value> = bundle
-        .defs
-        .iter()
-        .filter(|(_, (schema, _))| !is_named_shape(schema))
-        .map(|(name, (schema, _))| (name, schema))
-        .collect();
+    // Simple definitions are inlined where they are used, so fields get plain
+    // Rust types (`DateTime<Utc>`, `i64`) instead of newtypes.
+    let inline = simple_defs(&bundle);
 
     let mut typify_defs: Vec<(String, Value, String)> = Vec::new();
     for (name, (schema, _)) in &bundle.defs {
@@ -430,7 +424,8 @@ fn generate_types(files: &[SchemaFile], events: &[Event], defs: &BTreeMap<String
 
     let mut schemas = Vec::new();
     for (name, mut schema, origin) in typify_defs {
-        prepare_for_typify(&mut schema, &inline, &origin, "")?;
+        simplify_refs(&mut schema, &inline);
+        prepare_for_typify(&mut schema, &origin, "")?;
         let parsed: schemars::schema::Schema = serde_json::from_value(schema)
             .map_err(|e| format!("{origin}: not a schema typify can read: {e}"))?;
         schemas.push((name, parsed));
@@ -473,14 +468,51 @@ fn is_named_shape(schema: &Value) -> bool {
     schema.get("enum").is_some() || schema.get("type").and_then(Value::as_str) == Some("object")
 }
 
+/// The definitions that are neither objects nor enums (timestamps, bounded
+/// integers), which code generators should inline rather than name.
+fn simple_defs(bundle: &Bundle) -> BTreeMap<&String, &Value> {
+    bundle
+        .defs
+        .iter()
+        .filter(|(_, (schema, _))| !is_named_shape(schema))
+        .map(|(name, (schema, _))| (name, schema))
+        .collect()
+}
+
+/// Simplifies references for code generators: a reference to a simple
+/// definition is replaced by the definition (the field's own keywords win),
+/// and a reference to a named shape loses its sibling keywords, which
+/// generators would otherwise turn into a new type of their own.
+fn simplify_refs(value: &mut Value, inline: &BTreeMap<&String, &Value>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                let name = target.trim_start_matches("#/$defs/").to_owned();
+                match inline.iter().find(|(n, _)| ***n == name).map(|(_, s)| *s) {
+                    Some(Value::Object(def)) => {
+                        map.remove("$ref");
+                        // The definition's title names the shape, not the field.
+                        for (key, v) in def.iter().filter(|(key, _)| *key != "title") {
+                            map.entry(key.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    _ => map.retain(|key, _| key == "$ref"),
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if !matches!(key.as_str(), "examples" | "const" | "enum" | "default") {
+                    simplify_refs(child, inline);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| simplify_refs(item, inline)),
+        _ => {}
+    }
+}
+
 /// Rewrites what typify cannot read the way JSON Schema means it: `const`
-/// becomes a one-value `enum`, references to simple definitions are inlined.
-fn prepare_for_typify(
-    value: &mut Value,
-    inline: &BTreeMap<&String, &Value>,
-    origin: &str,
-    pointer: &str,
-) -> Result<()> {
+/// becomes a one-value `enum`; and refuses what it cannot handle.
+fn prepare_for_typify(value: &mut Value, origin: &str, pointer: &str) -> Result<()> {
     let Value::Object(map) = value else { return Ok(()) };
     for unsupported in [
         "if",
@@ -496,17 +528,6 @@ fn prepare_for_typify(
             ));
         }
     }
-    if let Some(target) = map.get("$ref").and_then(Value::as_str) {
-        let name = target.trim_start_matches("#/$defs/").to_owned();
-        if let Some(schema) = inline.iter().find(|(n, _)| ***n == name).map(|(_, s)| *s) {
-            map.remove("$ref");
-            if let Value::Object(def) = schema {
-                for (key, v) in def {
-                    map.entry(key.clone()).or_insert_with(|| v.clone());
-                }
-            }
-        }
-    }
     if let Some(constant) = map.remove("const") {
         map.insert("enum".into(), Value::Array(vec![constant]));
         map.entry("type").or_insert_with(|| json!("string"));
@@ -519,17 +540,17 @@ fn prepare_for_typify(
             "properties" | "$defs" => {
                 if let Value::Object(props) = child {
                     for (name, prop) in props.iter_mut() {
-                        prepare_for_typify(prop, inline, origin, &format!("{pointer}/{key}/{name}"))?;
+                        prepare_for_typify(prop, origin, &format!("{pointer}/{key}/{name}"))?;
                     }
                 }
             }
             "items" | "additionalProperties" | "not" => {
-                prepare_for_typify(child, inline, origin, &format!("{pointer}/{key}"))?;
+                prepare_for_typify(child, origin, &format!("{pointer}/{key}"))?;
             }
             "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
                 if let Value::Array(items) = child {
                     for (i, item) in items.iter_mut().enumerate() {
-                        prepare_for_typify(item, inline, origin, &format!("{pointer}/{key}/{i}"))?;
+                        prepare_for_typify(item, origin, &format!("{pointer}/{key}/{i}"))?;
                     }
                 }
             }
@@ -682,6 +703,28 @@ fn derive_schemas(
     );
     make_strict(&mut strict_union);
     out.insert("strict/union.json".into(), strict_union);
+
+    // The union simplified for code generators (TypeScript, pydantic): simple
+    // definitions inlined, unknown events as their plain envelope.
+    let mut codegen = out["union.json"].clone();
+    let inline = simple_defs(&bundle);
+    if let Some(Value::Array(branches)) = codegen.get_mut("oneOf") {
+        if let Some(last) = branches.last_mut() {
+            *last = json!({ "$ref": format!("#/$defs/{UNKNOWN_DEF}") });
+        }
+    }
+    if let Some(Value::Object(all)) = codegen.get_mut("$defs") {
+        all.retain(|name, _| !inline.contains_key(name));
+    }
+    simplify_refs(&mut codegen, &inline);
+    if let Value::Object(map) = &mut codegen {
+        map.insert("$id".into(), json!(format!("{BASE}/webhook.codegen.json")));
+        map.insert(
+            "description".into(),
+            json!("Any Kit webhook delivery, simplified for code generators: simple definitions (timestamps, integers) inlined. Validate with webhook.json; generate types from this file."),
+        );
+    }
+    out.insert("codegen.json".into(), codegen);
     Ok(out)
 }
 
@@ -883,10 +926,11 @@ fn generate_registry(files: &[SchemaFile], events: &[Event]) -> Result<String> {
             #((#file_rels, #strict_ids, include_str!(concat!(env!("OUT_DIR"), #strict_paths))),)*
         ];
 
-        /// The union of all events (lenient, strict).
-        pub(crate) const UNION_SCHEMAS: [&str; 2] = [
+        /// The union of all events (lenient, strict, and simplified for code generators).
+        pub(crate) const UNION_SCHEMAS: [&str; 3] = [
             include_str!(concat!(env!("OUT_DIR"), "/schemas/union.json")),
             include_str!(concat!(env!("OUT_DIR"), "/schemas/strict/union.json")),
+            include_str!(concat!(env!("OUT_DIR"), "/schemas/codegen.json")),
         ];
 
         /// The `$id` of the envelope every delivery shares.

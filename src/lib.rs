@@ -60,6 +60,9 @@ pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
 pub use validate::{Mode, Parser};
 
+/// This crate's version, which is also the version of its published schemas.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Validates a delivery body (lenient) and returns its typed event.
 /// Shorthand for [`Parser::new().parse(body)`](Parser::parse).
 ///

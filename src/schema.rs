@@ -51,3 +51,13 @@ pub fn union(mode: Mode) -> &'static str {
         Mode::Strict => UNION_SCHEMAS[1],
     }
 }
+
+/// The lenient union simplified for code generators (json-schema-to-typescript,
+/// datamodel-code-generator, typify): simple definitions such as timestamps and
+/// bounded integers are inlined, references carry no sibling keywords, and the
+/// unknown-event branch is the plain envelope. It describes the same documents
+/// as [`union`]`(Mode::Lenient)` except that it does not exclude the known
+/// event names from the unknown branch; validate with [`union`].
+pub fn codegen() -> &'static str {
+    UNION_SCHEMAS[2]
+}

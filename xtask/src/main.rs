@@ -1,1 +1,51 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's tasks, in plain Rust.
+//!
+//! - `export [--out DIR] [--check]`: the schemas for other languages (default `dist/`).
+//! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
+
+mod export;
+mod interop;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("export") => export::main(&args[1..]),
+        Some("interop") => interop::main(&args[1..]),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  export [--out DIR] [--check]   write the schemas for other languages (default: dist/);
+                                 --check fails if DIR differs from a fresh export
+  interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
+                                 datamodel-code-generator and openapi-spec-validator";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
+}
+
+/// Takes `--name VALUE` out of `args`.
+pub fn option(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}

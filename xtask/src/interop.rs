@@ -1,0 +1,415 @@
+//! `cargo xtask interop`: proves that other ecosystems read the exported files
+//! the way the Rust validator does.
+//!
+//! 1. ajv (2020 + ajv-formats) and python-jsonschema (Draft202012Validator,
+//!    formats checked) give the Rust verdict on every fixture, valid and invalid,
+//!    lenient and strict, per event and through the union.
+//! 2. The TypeScript declarations compile under `tsc --strict`, and every valid
+//!    fixture type-checks as its event's interface.
+//! 3. datamodel-code-generator turns the schemas into pydantic v2 models that
+//!    load every valid fixture.
+//! 4. `openapi.json` passes openapi-spec-validator and names every event.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kit_webhooks::{EventType, Mode, Parser};
+use serde_json::{json, Value};
+
+use crate::tools::{self, run};
+use crate::{export, option, root};
+
+/// One fixture with the verdicts every tool must reach.
+struct Case {
+    name: String,
+    document: Value,
+    /// The event schema to check it against, when its `event` is known.
+    event: Option<EventType>,
+    lenient: bool,
+    strict: bool,
+}
+
+fn cases() -> Result<Vec<Case>, String> {
+    let mut out = Vec::new();
+    for dir in ["valid", "invalid"] {
+        let path = root().join("tests/fixtures").join(dir);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for file in files {
+            let body = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let document: Value =
+                serde_json::from_slice(&body).map_err(|e| format!("{}: {e}", file.display()))?;
+            let name = format!("{dir}/{}", file.file_name().unwrap_or_default().to_string_lossy());
+            out.push(Case {
+                event: document
+                    .get("event")
+                    .and_then(Value::as_str)
+                    .and_then(EventType::from_name),
+                lenient: Parser::new().validate(&body).is_ok(),
+                strict: Parser::new().mode(Mode::Strict).validate(&body).is_ok(),
+                name,
+                document,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let work = tools::scratch().join("interop");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let dist = match option(args, "--dir") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let dir = work.join("export");
+            export::main(&["--out".into(), tools::arg(&dir)])?;
+            dir
+        }
+    };
+    let cases = cases()?;
+    let node = tools::node()?;
+    let python = tools::python()?;
+
+    let input = json!(cases
+        .iter()
+        .map(|c| json!({
+            "name": c.name,
+            "document": c.document,
+            "event": c.event.map(|e| e.as_str()),
+        }))
+        .collect::<Vec<_>>());
+    let cases_file = work.join("cases.json");
+    std::fs::write(
+        &cases_file,
+        serde_json::to_vec(&input).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+
+    // 1. Validators.
+    let ajv = work.join("ajv.js");
+    std::fs::write(&ajv, AJV).map_err(|e| e.to_string())?;
+    let out = run(
+        Command::new("node")
+            .arg(&ajv)
+            .arg(&dist)
+            .arg(&cases_file)
+            .env("NODE_PATH", node.join("node_modules")),
+        "ajv",
+    )?;
+    checked += compare("ajv", &out, &cases, &mut failures)?;
+    let py = work.join("pyjsonschema.py");
+    std::fs::write(&py, PY_JSONSCHEMA).map_err(|e| e.to_string())?;
+    let out = run(
+        Command::new(&python).arg(&py).arg(&dist).arg(&cases_file),
+        "python-jsonschema",
+    )?;
+    checked += compare("python-jsonschema", &out, &cases, &mut failures)?;
+
+    // 2. TypeScript.
+    let ts = work.join("fixtures.ts");
+    std::fs::write(&ts, typescript_fixtures(&dist, &cases)).map_err(|e| e.to_string())?;
+    let tsc = node.join("node_modules/typescript/bin/tsc");
+    match run(
+        Command::new("node")
+            .arg(&tsc)
+            .args([
+                "--strict",
+                "--noEmit",
+                "--skipLibCheck",
+                "false",
+                "--target",
+                "es2020",
+                "--module",
+                "commonjs",
+            ])
+            .arg(&ts),
+        "tsc --strict",
+    ) {
+        Ok(_) => println!(
+            "tsc --strict: types/index.d.ts compiles and every valid fixture type-checks as its event"
+        ),
+        Err(e) => failures.push(format!("tsc: {e}")),
+    }
+
+    // 3. pydantic v2 models from datamodel-code-generator.
+    let models = work.join("kit_models.py");
+    let codegen = python.parent().expect("venv/bin").join("datamodel-codegen");
+    let generated = run(
+        Command::new(&codegen)
+            .arg("--input")
+            .arg(dist.join("webhook.codegen.json"))
+            .args([
+                "--input-file-type",
+                "jsonschema",
+                "--output-model-type",
+                "pydantic_v2.BaseModel",
+            ])
+            .args([
+                "--disable-timestamp",
+                "--use-title-as-name",
+                "--target-python-version",
+                "3.11",
+            ])
+            .arg("--output")
+            .arg(&models),
+        "datamodel-codegen",
+    );
+    match generated {
+        Err(e) => failures.push(format!("datamodel-code-generator: {e}")),
+        Ok(_) => {
+            let script = work.join("pydantic_load.py");
+            std::fs::write(&script, PYDANTIC).map_err(|e| e.to_string())?;
+            match run(
+                Command::new(&python).arg(&script).arg(&work).arg(&cases_file),
+                "pydantic",
+            ) {
+                Ok(out) => {
+                    for line in out.lines().filter(|l| l.starts_with("FAIL")) {
+                        failures.push(format!("pydantic: {line}"));
+                    }
+                    println!(
+                        "pydantic v2 (datamodel-code-generator): {}",
+                        out.lines().last().unwrap_or_default()
+                    );
+                }
+                Err(e) => failures.push(format!("pydantic: {e}")),
+            }
+        }
+    }
+
+    // 4. OpenAPI.
+    let validator = python.parent().expect("venv/bin").join("openapi-spec-validator");
+    match run(
+        Command::new(&validator).arg(dist.join("openapi.json")),
+        "openapi-spec-validator",
+    ) {
+        Ok(_) => {
+            let openapi: Value =
+                serde_json::from_slice(&std::fs::read(dist.join("openapi.json")).map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+            let named = openapi["webhooks"].as_object().map_or(0, |w| w.len());
+            if named == EventType::ALL.len() {
+                println!("openapi-spec-validator: openapi.json is valid OpenAPI 3.1 with {named} webhooks");
+            } else {
+                failures.push(format!(
+                    "openapi.json names {named} webhooks, not {}",
+                    EventType::ALL.len()
+                ));
+            }
+        }
+        Err(e) => failures.push(format!("openapi-spec-validator: {e}")),
+    }
+
+    // 5. The npm package: `npm pack` of the export installs and loads.
+    match npm_package(&dist, &work) {
+        Ok(()) => println!("npm pack: the export packs, installs and loads as @kit-webhooks/schemas"),
+        Err(e) => failures.push(format!("npm package: {e}")),
+    }
+
+    if failures.is_empty() {
+        println!("interop: {checked} verdicts from ajv and python-jsonschema agree with the Rust validator on {} fixtures", cases.len());
+        Ok(())
+    } else {
+        Err(format!(
+            "interop found {} disagreement(s):\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        ))
+    }
+}
+
+/// Compares a tool's verdict lines (`name\tschema\tmode\tvalid`) with ours.
+fn compare(tool: &str, out: &str, cases: &[Case], failures: &mut Vec<String>) -> Result<usize, String> {
+    let by_name: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.name.as_str(), c)).collect();
+    let mut seen = 0;
+    for line in out.lines() {
+        let parts: Vec<&str> = line.split('\t').collect();
+        let [name, schema, mode, verdict] = parts[..] else {
+            return Err(format!("{tool}: unexpected output line {line:?}"));
+        };
+        let case = by_name
+            .get(name)
+            .ok_or_else(|| format!("{tool}: unknown fixture {name}"))?;
+        let ours = if mode == "strict" {
+            case.strict
+        } else {
+            case.lenient
+        };
+        let theirs = verdict == "valid";
+        seen += 1;
+        if ours != theirs {
+            failures.push(format!(
+                "{tool}: {name} against {schema} ({mode}): {tool} says {}, the Rust validator says {}",
+                if theirs { "valid" } else { "invalid" },
+                if ours { "valid" } else { "invalid" },
+            ));
+        }
+    }
+    let expected: usize = cases.iter().map(|c| if c.event.is_some() { 4 } else { 2 }).sum();
+    if seen != expected {
+        return Err(format!("{tool}: {seen} verdicts, expected {expected}"));
+    }
+    println!("{tool}: {seen} verdicts");
+    Ok(seen)
+}
+
+fn npm_package(dist: &Path, work: &Path) -> Result<(), String> {
+    let packed = run(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(work)
+            .arg(dist),
+        "npm pack",
+    )?;
+    let tarball = work.join(packed.trim().lines().last().unwrap_or_default());
+    let consumer = work.join("consumer");
+    std::fs::create_dir_all(&consumer).map_err(|e| e.to_string())?;
+    std::fs::write(
+        consumer.join("package.json"),
+        "{\"name\": \"consumer\", \"private\": true}\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--offline",
+                "--loglevel=error",
+            ])
+            .arg(&tarball)
+            .current_dir(&consumer),
+        "npm install of the packed export",
+    )?;
+    let check = "const k = require('@kit-webhooks/schemas'); \
+        if (k.events.length !== 28 || !k.webhook.oneOf || !require('@kit-webhooks/schemas/schemas/test.ping.json').$id) process.exit(1); \
+        require('fs').statSync(require.resolve('@kit-webhooks/schemas/package.json').replace('package.json', 'types/index.d.ts'));";
+    run(
+        Command::new("node").args(["-e", check]).current_dir(&consumer),
+        "loading the installed package",
+    )?;
+    Ok(())
+}
+
+fn typescript_fixtures(dist: &Path, cases: &[Case]) -> String {
+    let mut out = format!(
+        "import type * as Kit from {:?};\n\n",
+        dist.join("types/index").display().to_string()
+    );
+    let mut names = Vec::new();
+    for (i, case) in cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name.starts_with("valid/"))
+    {
+        let Some(event) = case.event else { continue };
+        let title = kit_webhooks::schema::files(Mode::Lenient)
+            .into_iter()
+            .find(|f| f.path == format!("events/{event}.json"))
+            .and_then(|f| serde_json::from_str::<Value>(f.text).ok())
+            .and_then(|s| s["title"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "// {}\nconst f{i}: Kit.{title} = {};\n",
+            case.name, case.document
+        );
+        names.push(format!("f{i}"));
+    }
+    let _ = writeln!(
+        out,
+        "export const all: Kit.KitWebhookDelivery[] = [{}];",
+        names.join(", ")
+    );
+    out
+}
+
+const AJV: &str = r#"
+const fs = require("fs");
+const path = require("path");
+const Ajv2020 = require("ajv/dist/2020");
+const addFormats = require("ajv-formats");
+const [dist, casesFile] = process.argv.slice(2);
+const load = (p) => JSON.parse(fs.readFileSync(path.join(dist, p), "utf8"));
+const compile = (schema) => {
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+};
+const union = { lenient: compile(load("webhook.json")), strict: compile(load("webhook.strict.json")) };
+const cache = {};
+const perEvent = (event, mode) => {
+  const key = mode + ":" + event;
+  if (!cache[key]) cache[key] = compile(load(mode === "strict" ? `schemas/strict/${event}.json` : `schemas/${event}.json`));
+  return cache[key];
+};
+const lines = [];
+for (const c of JSON.parse(fs.readFileSync(casesFile, "utf8"))) {
+  for (const mode of ["lenient", "strict"]) {
+    lines.push([c.name, "webhook.json", mode, union[mode](c.document) ? "valid" : "invalid"].join("\t"));
+    if (c.event) lines.push([c.name, c.event, mode, perEvent(c.event, mode)(c.document) ? "valid" : "invalid"].join("\t"));
+  }
+}
+process.stdout.write(lines.join("\n") + "\n");
+"#;
+
+const PY_JSONSCHEMA: &str = r#"
+import json, os, sys
+from jsonschema import Draft202012Validator, FormatChecker
+dist, cases_file = sys.argv[1], sys.argv[2]
+def load(p):
+    with open(os.path.join(dist, p)) as f:
+        return json.load(f)
+def make(schema):
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+union = {"lenient": make(load("webhook.json")), "strict": make(load("webhook.strict.json"))}
+cache = {}
+def per_event(event, mode):
+    key = (mode, event)
+    if key not in cache:
+        cache[key] = make(load(f"schemas/strict/{event}.json" if mode == "strict" else f"schemas/{event}.json"))
+    return cache[key]
+with open(cases_file) as f:
+    cases = json.load(f)
+out = []
+for c in cases:
+    for mode in ("lenient", "strict"):
+        out.append("\t".join([c["name"], "webhook.json", mode, "valid" if union[mode].is_valid(c["document"]) else "invalid"]))
+        if c["event"]:
+            out.append("\t".join([c["name"], c["event"], mode, "valid" if per_event(c["event"], mode).is_valid(c["document"]) else "invalid"]))
+print("\n".join(out))
+"#;
+
+const PYDANTIC: &str = r#"
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import kit_models
+cases = json.load(open(sys.argv[2]))
+titles = {}
+for c in cases:
+    if c["name"].startswith("valid/") and c["event"]:
+        title = "".join(p.capitalize() for p in c["event"].replace(".", "_").split("_"))
+        model = getattr(kit_models, title, None)
+        if model is None:
+            print(f"FAIL {c['name']}: no model named {title}")
+            continue
+        try:
+            model.model_validate(c["document"])
+            kit_models.KitWebhookDelivery.model_validate(c["document"])
+        except Exception as e:
+            print(f"FAIL {c['name']}: {e}")
+            continue
+        titles[title] = True
+print(f"{len(titles)} valid fixtures load into their models and the union model")
+"#;
