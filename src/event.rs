@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::error::{Error, Invalid, Violation};
-use crate::json::{self, JsonError};
+use crate::json::JsonError;
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
@@ -88,9 +88,9 @@ impl WebhookEvent {
             if e.is_data() {
                 // The body is JSON, but not an object with a string `event`:
                 // report it with the document's path, below.
-                match json::parse_document(bytes) {
+                match serde_json::from_slice::<Value>(bytes) {
                     Ok(doc) => Error::Invalid(Invalid::single(None, typed_violation_of_envelope(&doc))),
-                    Err(json) => Error::Json(json),
+                    Err(e) => Error::Json(JsonError::from_serde(&e)),
                 }
             } else {
                 Error::Json(JsonError::from_serde(&e))
@@ -144,20 +144,30 @@ impl WebhookEvent {
             .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
     }
 
-    /// The typed decoding of a document whose event is already known.
-    pub(crate) fn from_document(event: Option<EventType>, document: &Value) -> Result<Self, Violation> {
+    /// The typed decoding of a document whose event is already known, from
+    /// any document that serde can read twice (`&Value`, the parsed
+    /// delivery). A failure is read again with path tracking, to name the field.
+    pub(crate) fn from_document<'de, D>(event: Option<EventType>, document: D) -> Result<Self, Violation>
+    where
+        D: Deserializer<'de> + Copy,
+        D::Error: fmt::Display,
+    {
         let parsed = match event {
             Some(event) => WebhookEvent::deserialize_known(event, document),
             None => crate::types::UnknownEvent::deserialize(document).map(WebhookEvent::Unknown),
         };
-        parsed.map_err(|_| {
+        parsed.map_err(|first| {
             let mut track = serde_path_to_error::Track::new();
             let tracked = serde_path_to_error::Deserializer::new(document, &mut track);
             let message = match event {
-                Some(event) => WebhookEvent::deserialize_known(event, tracked).err(),
-                None => crate::types::UnknownEvent::deserialize(tracked).err(),
+                Some(event) => WebhookEvent::deserialize_known(event, tracked)
+                    .err()
+                    .map(|e| e.to_string()),
+                None => crate::types::UnknownEvent::deserialize(tracked)
+                    .err()
+                    .map(|e| e.to_string()),
             }
-            .map_or_else(|| "does not fit the event's type".to_owned(), |e| e.to_string());
+            .unwrap_or_else(|| first.to_string());
             Violation::from_serde(&track.path(), &message)
         })
     }

@@ -1,10 +1,5 @@
-//! Reading delivery bytes into a JSON document, once, refusing what parsers
-//! disagree on (duplicate keys) and what serde_json cannot hold.
-
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+//! Why a body is not JSON this crate will read: the error type of the parse
+//! in [`crate::document`].
 
 /// Why a body is not well-formed JSON, or not JSON this crate will read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,25 +65,19 @@ impl JsonError {
     }
 }
 
-const DUPLICATE_KEY: &str = "duplicate key";
+pub(crate) const DUPLICATE_KEY: &str = "duplicate key";
 
-/// Parses `bytes` into a [`Value`], rejecting duplicate object keys.
-pub(crate) fn parse_document(bytes: &[u8]) -> Result<Value, JsonError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
+/// Refuses a body that is not UTF-8, with the position of the first bad byte.
+pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), JsonError> {
+    std::str::from_utf8(bytes).map(drop).map_err(|e| {
         let (line, column) = position(bytes, e.valid_up_to());
-        return Err(JsonError {
+        JsonError {
             kind: JsonErrorKind::Encoding,
             line,
             column,
             message: format!("the body is not valid UTF-8 (byte {})", e.valid_up_to()),
-        });
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = DocumentSeed
-        .deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value))
-        .map_err(|e| JsonError::from_serde(&e))?;
-    Ok(value)
+        }
+    })
 }
 
 /// 1-based line and column of byte `offset`.
@@ -99,90 +88,14 @@ fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Builds a [`Value`] like serde_json does, but fails on a repeated key.
-struct DocumentSeed;
-
-impl<'de> DeserializeSeed<'de> for DocumentSeed {
-    type Value = Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(DocumentVisitor)
-    }
-}
-
-struct DocumentVisitor;
-
-impl<'de> Visitor<'de> for DocumentVisitor {
-    type Value = Value;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        DocumentSeed.deserialize(deserializer)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(DocumentSeed)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "{DUPLICATE_KEY} {key:?} in an object"
-                )));
-            }
-            let value = map.next_value_seed(DocumentSeed)?;
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Document;
+
+    fn parse_document(bytes: &[u8]) -> Result<Document, JsonError> {
+        Document::parse(bytes)
+    }
 
     #[test]
     fn duplicate_keys_are_refused_with_their_position() {
@@ -221,12 +134,5 @@ mod tests {
         assert_eq!((err.line, err.column), (3, 8));
         let err = parse_document(b"{\n\"a\": \"\xff\"}").unwrap_err();
         assert_eq!((err.kind, err.line, err.column), (JsonErrorKind::Encoding, 2, 7));
-    }
-
-    #[test]
-    fn values_come_out_as_serde_json_reads_them() {
-        let text = r#"{"a": [1, -2, 3.5, true, null, "x"], "b": {"c": 18446744073709551615}}"#;
-        let expected: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(parse_document(text.as_bytes()).unwrap(), expected);
     }
 }

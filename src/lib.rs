@@ -45,6 +45,7 @@ pub mod types {
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod document;
 mod error;
 mod event;
 mod json;
@@ -58,6 +59,8 @@ pub use event::{EventType, UnknownEventType, WebhookEvent};
 pub use json::{JsonError, JsonErrorKind};
 pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
+#[doc(hidden)]
+pub use validate::__compile_all_uncached;
 pub use validate::{Mode, Parser};
 
 /// This crate's version, which is also the version of its published schemas.

@@ -1,11 +1,10 @@
 //! The receive path: verify, then validate, then parse, in one call.
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
+use crate::document::Document;
 use crate::error::Error;
 use crate::signature::{Verified, Verifier, VerifyError, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::{json, Parser, WebhookEvent};
+use crate::{Parser, WebhookEvent};
+use chrono::{DateTime, Utc};
 
 /// The longest header value considered plausible. Kit's are under 100 bytes.
 pub const MAX_HEADER_LEN: usize = 1024;
@@ -179,19 +178,19 @@ impl Receiver {
         header_event: &str,
         body: &[u8],
     ) -> Result<Result<WebhookEvent, Error>, ReceiveError> {
-        let document = match json::parse_document(body) {
-            Ok(document) => document,
-            Err(e) => return Ok(Err(e.into())),
-        };
-        if let Some(body_event) = document.get("event").and_then(Value::as_str) {
-            if body_event != header_event {
-                return Err(ReceiveError::EventMismatch {
+        let parsed = Document::with_parsed(body, |document| {
+            match document.get("event").and_then(|event| event.as_str()) {
+                Some(body_event) if body_event != header_event => Err(ReceiveError::EventMismatch {
                     header: header_event.to_owned(),
                     body: body_event.to_owned(),
-                });
+                }),
+                _ => Ok(self.parser.parse_node(document)),
             }
+        });
+        match parsed {
+            Ok(outcome) => outcome,
+            Err(e) => Ok(Err(e.into())),
         }
-        Ok(self.parser.parse_value(&document))
     }
 
     /// Verifies a delivery without parsing it (to queue the body for later).

@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
+use crate::document::{Document, NodeRef, Tape};
 use crate::error::{Error, Invalid, Violation};
 use crate::event::{EventType, WebhookEvent, ENVELOPE_REF, SOURCE_FILES, STRICT_FILES};
-use crate::json;
 
 /// How much of a delivery must be known to this crate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -45,6 +45,7 @@ pub enum Mode {
 pub struct Parser {
     mode: Mode,
     max_body_size: usize,
+    all_errors: bool,
 }
 
 impl Default for Parser {
@@ -62,6 +63,7 @@ impl Parser {
         Parser {
             mode: Mode::Lenient,
             max_body_size: Self::DEFAULT_MAX_BODY_SIZE,
+            all_errors: true,
         }
     }
 
@@ -76,6 +78,14 @@ impl Parser {
     #[must_use]
     pub const fn max_body_size(mut self, bytes: usize) -> Self {
         self.max_body_size = bytes;
+        self
+    }
+
+    /// Whether an invalid delivery reports every violation (the default) or
+    /// stops at the first, which is cheaper when only the verdict matters.
+    #[must_use]
+    pub const fn all_errors(mut self, all: bool) -> Self {
+        self.all_errors = all;
         self
     }
 
@@ -117,8 +127,7 @@ impl Parser {
                 limit: self.max_body_size,
             });
         }
-        let document = json::parse_document(body)?;
-        self.parse_value(&document)
+        Document::with_parsed(body, |document| self.parse_node(document))?
     }
 
     /// Validates an already-parsed document and deserialises it.
@@ -127,7 +136,14 @@ impl Parser {
     ///
     /// [`Error::Invalid`] with every violation.
     pub fn parse_value(&self, document: &Value) -> Result<WebhookEvent, Error> {
-        let name = document.get("event").and_then(Value::as_str);
+        let document = Document::from_value(document)
+            .map_err(|e| Error::Invalid(Invalid::single(None, Violation::new("", "size", e.to_string()))))?;
+        self.parse_node(document.root())
+    }
+
+    /// Validates a parsed document, then decodes the typed value from it.
+    pub(crate) fn parse_node(&self, document: NodeRef<'_>) -> Result<WebhookEvent, Error> {
+        let name = document.get("event").and_then(|event| event.as_str());
         let event = name.and_then(EventType::from_name);
         let invalid = |violations| {
             Error::Invalid(Invalid {
@@ -141,7 +157,7 @@ impl Parser {
         let validators = validators(if strict_unknown { Mode::Lenient } else { self.mode });
         let validator = validators.get(event);
         if !validator.is_valid(document) || strict_unknown {
-            let mut found = violations(validator, document);
+            let mut found = violations(validator, document, self.all_errors);
             if let (true, Some(name)) = (strict_unknown, name) {
                 found.retain(|v| v.instance_path != "/event");
                 found.insert(
@@ -175,11 +191,20 @@ impl Parser {
     }
 }
 
-fn violations(validator: &jsonschema::Validator, document: &Value) -> Vec<Violation> {
-    let mut out: Vec<Violation> = validator
-        .iter_errors(document)
-        .map(|e| Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string()))
-        .collect();
+fn violations(validator: &Validator, document: NodeRef<'_>, all: bool) -> Vec<Violation> {
+    let to_violation = |e: jsonschema::ValidationError<'_>| {
+        Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string())
+    };
+    let mut out: Vec<Violation> = if all {
+        validator.iter_errors(document).map(to_violation).collect()
+    } else {
+        validator
+            .validate(document)
+            .err()
+            .map(to_violation)
+            .into_iter()
+            .collect()
+    };
     if out.is_empty() && !validator.is_valid(document) {
         out.push(Violation::new(
             "",
@@ -190,14 +215,32 @@ fn violations(validator: &jsonschema::Validator, document: &Value) -> Vec<Violat
     out
 }
 
+/// Compiles every validator of `mode` afresh, bypassing the process-wide
+/// cache, and returns how many. For the cold-start benchmark only.
+#[doc(hidden)]
+pub fn __compile_all_uncached(mode: Mode) -> usize {
+    let fresh = match mode {
+        Mode::Lenient => Validators::new(&SOURCE_FILES, ""),
+        Mode::Strict => Validators::new(&STRICT_FILES, "strict/"),
+    };
+    fresh.get(None);
+    for event in EventType::ALL {
+        fresh.get(Some(event));
+    }
+    EventType::ALL.len() + 1
+}
+
+/// A validator over parsed deliveries.
+type Validator = jsonschema::Validator<Tape>;
+
 /// The validators of one mode: one per event, plus the envelope's, each
 /// compiled on first use from the embedded schema files.
 struct Validators {
     files: &'static [(&'static str, &'static str, &'static str)],
     id_prefix: &'static str,
     registry: OnceLock<jsonschema::Registry<'static>>,
-    by_event: [OnceLock<jsonschema::Validator>; EventType::ALL.len()],
-    envelope: OnceLock<jsonschema::Validator>,
+    by_event: [OnceLock<Validator>; EventType::ALL.len()],
+    envelope: OnceLock<Validator>,
 }
 
 fn validators(mode: Mode) -> &'static Validators {
@@ -223,7 +266,7 @@ impl Validators {
         }
     }
 
-    fn get(&self, event: Option<EventType>) -> &jsonschema::Validator {
+    fn get(&self, event: Option<EventType>) -> &Validator {
         match event {
             Some(event) => self.by_event[event.index()].get_or_init(|| {
                 let id = event.schema_id();
@@ -258,8 +301,8 @@ impl Validators {
         })
     }
 
-    fn compile(&self, schema: &Value) -> jsonschema::Validator {
-        jsonschema::options()
+    fn compile(&self, schema: &Value) -> Validator {
+        jsonschema::options_for::<Tape>()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .with_registry(self.registry())
