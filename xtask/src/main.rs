@@ -2,8 +2,10 @@
 //!
 //! - `export [--out DIR] [--check]`: the schemas for other languages (default `dist/`).
 //! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
+//! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 
 mod export;
+mod fuzz;
 mod interop;
 mod tools;
 
@@ -15,6 +17,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("export") => export::main(&args[1..]),
         Some("interop") => interop::main(&args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -32,7 +35,9 @@ tasks:
   export [--out DIR] [--check]   write the schemas for other languages (default: dist/);
                                  --check fails if DIR differs from a fresh export
   interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
-                                 datamodel-code-generator and openapi-spec-validator";
+                                 datamodel-code-generator and openapi-spec-validator
+  fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
+                                 N seconds each (installs cargo-fuzz if missing)";
 
 /// The repository root.
 pub fn root() -> PathBuf {
