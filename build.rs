@@ -671,10 +671,14 @@ fn derive_schemas(
         .map(|e| json!({ "$ref": format!("#/$defs/{}", e.title) }))
         .collect();
     let mut lenient_branches = branches.clone();
+    // `allOf` rather than `$ref` with siblings, so that draft-7 tools (which
+    // ignore a `$ref`'s siblings) read it the same way.
     lenient_branches.push(json!({
         "description": "An event this version of the schemas does not know: only its envelope is checked.",
-        "$ref": format!("#/$defs/{UNKNOWN_DEF}"),
-        "properties": { "event": { "not": { "enum": names } } }
+        "allOf": [
+            { "$ref": format!("#/$defs/{UNKNOWN_DEF}") },
+            { "properties": { "event": { "not": { "enum": names } } } }
+        ]
     }));
     let union = |id: &str, branches: Vec<Value>, description: &str| {
         json!({

@@ -341,7 +341,7 @@ enum Failure {
 /// One input: a file or standard input, with its display name.
 struct Input {
     name: String,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
 }
 
 fn open(path: Option<&PathBuf>) -> io::Result<Input> {
@@ -468,8 +468,6 @@ fn validate(
     } else {
         files.iter().map(Some).collect()
     };
-    let mut line = Vec::new();
-    let mut source = String::new();
     for path in inputs {
         let mut input = match open(path) {
             Ok(input) => input,
@@ -486,19 +484,8 @@ fn validate(
         };
         let outcome: io::Result<()> = (|| {
             if jsonl {
-                let mut number = 0usize;
-                while let Some(body) = read_line(&mut *input.reader, max_size, &mut line)? {
-                    number += 1;
-                    if matches!(&body, Body::Whole(b) if b.iter().all(u8::is_ascii_whitespace)) {
-                        continue;
-                    }
-                    source.clear();
-                    use std::fmt::Write as _;
-                    let _ = write!(source, "{}:{number}", input.name);
-                    let valid = report(&parser, &source, body, format, &mut out)?;
-                    if !valid {
-                        status = status.max(Status::Invalid);
-                    }
+                if validate_lines(&parser, format, &mut input, &mut out)? {
+                    status = status.max(Status::Invalid);
                 }
             } else {
                 let body = read_all(&mut *input.reader, max_size)?;
@@ -521,6 +508,136 @@ fn validate(
     out.flush()
         .map_err(|e| Failure::Io("standard output".into(), e))?;
     Ok(status)
+}
+
+/// Lines per batch handed to a worker, and the bytes that close a batch early.
+const BATCH_LINES: usize = 512;
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// `validate --jsonl`: streams lines through the validator on every core,
+/// in batches, and writes the reports in input order. Memory stays bounded:
+/// a few batches are in flight at once. Returns whether any line was invalid.
+fn validate_lines(
+    parser: &Parser,
+    format: Format,
+    input: &mut Input,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    use std::sync::{mpsc, Mutex};
+    type Batch = (usize, usize, Vec<Body>); // (sequence, first line number, bodies)
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    let (to_workers, work) = mpsc::sync_channel::<Batch>(workers * 2);
+    let work = Mutex::new(work);
+    let (to_writer, done) = mpsc::sync_channel::<(usize, io::Result<(Vec<u8>, bool)>)>(workers * 2);
+    let name = input.name.clone();
+    let limit = parser.current_max_body_size();
+    // Set when output fails (a closed pipe): everyone winds down without more work.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    std::thread::scope(|scope| {
+        let reader = &mut input.reader;
+        let stopped_reader = &stopped;
+        let reading = scope.spawn(move || -> io::Result<()> {
+            let stopped = stopped_reader;
+            let mut line = Vec::new();
+            let (mut sequence, mut number, mut first) = (0usize, 0usize, 1usize);
+            let (mut batch, mut bytes) = (Vec::with_capacity(BATCH_LINES), 0usize);
+            while let Some(body) = read_line(&mut **reader, limit, &mut line)? {
+                if stopped() {
+                    return Ok(());
+                }
+                number += 1;
+                if batch.is_empty() {
+                    first = number;
+                }
+                if let Body::Whole(b) = &body {
+                    bytes += b.len();
+                }
+                batch.push(body);
+                if batch.len() == BATCH_LINES || bytes >= BATCH_BYTES {
+                    if to_workers
+                        .send((sequence, first, std::mem::take(&mut batch)))
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                    sequence += 1;
+                    bytes = 0;
+                }
+            }
+            if !batch.is_empty() {
+                let _ = to_workers.send((sequence, first, batch));
+            }
+            Ok(())
+        });
+        for _ in 0..workers {
+            let to_writer = to_writer.clone();
+            let (work, name, stopped) = (&work, &name, &stopped);
+            scope.spawn(move || loop {
+                let next = work.lock().map(|w| w.recv());
+                let Ok(Ok((sequence, first, bodies))) = next else {
+                    return;
+                };
+                if stopped() {
+                    continue;
+                }
+                let mut report_bytes = Vec::with_capacity(bodies.len() * 96);
+                let mut any_invalid = false;
+                let mut source = String::new();
+                let mut result = Ok(());
+                for (i, body) in bodies.into_iter().enumerate() {
+                    if matches!(&body, Body::Whole(b) if b.iter().all(u8::is_ascii_whitespace)) {
+                        continue; // blank lines separate, they are not deliveries
+                    }
+                    source.clear();
+                    use std::fmt::Write as _;
+                    let _ = write!(source, "{name}:{}", first + i);
+                    match report(parser, &source, body, format, &mut report_bytes) {
+                        Ok(valid) => any_invalid |= !valid,
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                if to_writer
+                    .send((sequence, result.map(|()| (report_bytes, any_invalid))))
+                    .is_err()
+                {
+                    return;
+                }
+            });
+        }
+        drop(to_writer);
+        // This thread writes, in input order.
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0usize;
+        let mut any_invalid = false;
+        let mut outcome = Ok(());
+        for (sequence, result) in done.iter() {
+            if outcome.is_err() {
+                continue; // drain, so that every thread can finish
+            }
+            pending.insert(sequence, result);
+            while let Some(result) = pending.remove(&next) {
+                next += 1;
+                match result.and_then(|(bytes, invalid)| out.write_all(&bytes).map(|()| invalid)) {
+                    Ok(invalid) => any_invalid |= invalid,
+                    Err(e) => {
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+        }
+        let read = reading
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reader thread failed")));
+        outcome.and(read).map(|()| any_invalid)
+    })
 }
 
 /// Validates one body and writes its report. Returns whether it was valid.

@@ -3,7 +3,9 @@
 //! - `export [--out DIR] [--check]`: the schemas for other languages (default `dist/`).
 //! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
+//! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
 
+mod bench_compare;
 mod export;
 mod fuzz;
 mod interop;
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
         Some("export") => export::main(&args[1..]),
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("bench-compare") => bench_compare::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -36,6 +39,8 @@ tasks:
                                  --check fails if DIR differs from a fresh export
   interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
                                  datamodel-code-generator and openapi-spec-validator
+  bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
+                                 (fastjsonschema) on the same N deliveries (default 200,000)
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)";
 

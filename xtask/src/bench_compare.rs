@@ -1,0 +1,210 @@
+//! `cargo xtask bench-compare [--count N]`: `kit-webhooks validate --jsonl
+//! --format json` against equivalent Node (ajv 2020 + ajv-formats) and Python
+//! (fastjsonschema) scripts on the exported union schema, over the same N
+//! mixed deliveries (default 200,000), interleaved, median of three runs.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::tools::{self, run};
+use crate::{option, root};
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let count: usize = option(args, "--count")
+        .unwrap_or_else(|| "200000".into())
+        .parse()
+        .map_err(|_| "--count takes a number".to_owned())?;
+    let work = tools::scratch().join("bench");
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    eprintln!("xtask: building the release kit-webhooks");
+    run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--features",
+                "cli",
+                "--bin",
+                "kit-webhooks",
+            ])
+            .current_dir(root()),
+        "cargo build --release",
+    )?;
+    let cli = root().join("target/release/kit-webhooks");
+    let schema = work.join("webhook.json");
+    let union = run(Command::new(&cli).arg("schema"), "kit-webhooks schema")?;
+    std::fs::write(&schema, union).map_err(|e| e.to_string())?;
+    let input = work.join("deliveries.jsonl");
+    let (valid_lines, total) = write_deliveries(&input, count)?;
+    let node = tools::node()?;
+    let python = tools::python()?;
+    let ajv = work.join("ajv-validate.js");
+    std::fs::write(&ajv, AJV).map_err(|e| e.to_string())?;
+    let fjs = work.join("fastjsonschema-validate.py");
+    std::fs::write(&fjs, FASTJSONSCHEMA).map_err(|e| e.to_string())?;
+
+    let mut runs: Vec<(&str, Command)> = Vec::new();
+    let mut ours = Command::new(&cli);
+    ours.args(["validate", "--jsonl", "--format", "json"]).arg(&input);
+    runs.push(("kit-webhooks validate --jsonl (Rust)", ours));
+    let mut node_cmd = Command::new("node");
+    node_cmd
+        .arg(&ajv)
+        .arg(&schema)
+        .arg(&input)
+        .env("NODE_PATH", node.join("node_modules"));
+    runs.push(("Node: ajv 2020 + ajv-formats", node_cmd));
+    let mut py_cmd = Command::new(&python);
+    py_cmd.arg(&fjs).arg(&schema).arg(&input);
+    runs.push(("Python: fastjsonschema", py_cmd));
+
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+    for round in 0..3 {
+        for (i, (name, command)) in runs.iter_mut().enumerate() {
+            let started = Instant::now();
+            let output = command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .output()
+                .map_err(|e| format!("{name}: {e}"))?;
+            let seconds = started.elapsed().as_secs_f64();
+            if !matches!(output.status.code(), Some(0 | 1)) {
+                return Err(format!(
+                    "{name} failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            let lines = output
+                .stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count();
+            let valid = count_valid(&output.stdout);
+            if lines != total || valid != valid_lines {
+                return Err(format!(
+                    "{name}: {lines} reports ({valid} valid), expected {total} ({valid_lines} valid): the verdicts differ"
+                ));
+            }
+            eprintln!("round {}: {name}: {seconds:.3} s", round + 1);
+            times[i].push(seconds);
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect();
+    println!("\n{total} deliveries ({valid_lines} valid), median of 3 interleaved runs, same verdicts from every tool:\n");
+    println!("| tool | median wall time | deliveries/s | time / Rust |");
+    println!("|---|---|---|---|");
+    for ((name, _), median) in runs.iter().zip(&medians) {
+        #[allow(clippy::cast_precision_loss)]
+        let rate = total as f64 / median;
+        println!(
+            "| {name} | {median:.3} s | {rate:.0} | {:.2} x |",
+            median / medians[0]
+        );
+    }
+    Ok(())
+}
+
+fn count_valid(output: &[u8]) -> usize {
+    output
+        .split(|&b| b == b'\n')
+        .filter(|l| serde_json::from_slice::<serde_json::Value>(l).is_ok_and(|v| v["valid"] == true))
+        .count()
+}
+
+/// Cycles through every valid fixture and the invalid ones, compact, one per line.
+fn write_deliveries(path: &Path, count: usize) -> Result<(usize, usize), String> {
+    let mut lines = Vec::new();
+    for dir in ["valid", "invalid"] {
+        let dir = root().join("tests/fixtures").join(dir);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for file in files {
+            let value: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&file).map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+            // Deliveries whose verdict depends on the mode are left out: lenient only here.
+            let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+            let valid = kit_webhooks::validate(text.as_bytes()).is_ok();
+            lines.push((text, valid));
+        }
+    }
+    let mut out = String::new();
+    let mut valid = 0;
+    for (text, ok) in lines.iter().cycle().take(count) {
+        out.push_str(text);
+        out.push('\n');
+        valid += usize::from(*ok);
+    }
+    std::fs::write(path, out).map_err(|e| e.to_string())?;
+    Ok((valid, count))
+}
+
+const AJV: &str = r#"
+const fs = require("fs");
+const Ajv2020 = require("ajv/dist/2020");
+const addFormats = require("ajv-formats");
+const [schemaFile, input] = process.argv.slice(2);
+const ajv = new Ajv2020();
+addFormats(ajv);
+const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")));
+const lines = fs.readFileSync(input, "utf8").split("\n");
+let out = [];
+const flush = () => { if (out.length) { fs.writeSync(1, out.join("")); out = []; } };
+for (let i = 0; i < lines.length; i++) {
+  const line = lines[i];
+  if (!line.trim()) continue;
+  const source = `${input}:${i + 1}`;
+  let doc;
+  try { doc = JSON.parse(line); } catch (e) {
+    out.push(JSON.stringify({ source, valid: false, event: null, errors: [{ instance_path: "", keyword: "json", message: e.message }] }) + "\n");
+    continue;
+  }
+  const valid = validate(doc);
+  const event = doc && typeof doc.event === "string" ? doc.event : null;
+  const errors = valid ? [] : validate.errors.map((e) => ({ instance_path: e.instancePath, keyword: e.keyword, message: e.message }));
+  out.push(JSON.stringify({ source, valid, event, errors }) + "\n");
+  if (out.length >= 4096) flush();
+}
+flush();
+"#;
+
+const FASTJSONSCHEMA: &str = r#"
+import json, sys
+import fastjsonschema
+schema_file, input_file = sys.argv[1], sys.argv[2]
+validate = fastjsonschema.compile(json.load(open(schema_file)), formats={})
+out = []
+write = sys.stdout.write
+with open(input_file) as f:
+    for i, line in enumerate(f, 1):
+        if not line.strip():
+            continue
+        source = f"{input_file}:{i}"
+        try:
+            doc = json.loads(line)
+        except ValueError as e:
+            out.append(json.dumps({"source": source, "valid": False, "event": None, "errors": [{"instance_path": "", "keyword": "json", "message": str(e)}]}))
+            continue
+        event = doc.get("event") if isinstance(doc, dict) and isinstance(doc.get("event"), str) else None
+        try:
+            validate(doc)
+            out.append(json.dumps({"source": source, "valid": True, "event": event, "errors": []}))
+        except fastjsonschema.JsonSchemaException as e:
+            out.append(json.dumps({"source": source, "valid": False, "event": event, "errors": [{"instance_path": e.path, "keyword": e.rule, "message": e.message}]}))
+        if len(out) >= 4096:
+            write("\n".join(out) + "\n"); out = []
+if out:
+    write("\n".join(out) + "\n")
+"#;
