@@ -4,11 +4,13 @@
 //! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
+//! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 
 mod bench_compare;
 mod export;
 mod fuzz;
 mod interop;
+mod load;
 mod tools;
 
 use std::path::PathBuf;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
+        Some("load") => load::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -41,6 +44,9 @@ tasks:
                                  datamodel-code-generator and openapi-spec-validator
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
                                  (fastjsonschema) on the same N deliveries (default 200,000)
+  load [--count N] [--connections C] [--url URL --secret S]
+                                 signed deliveries against `listen` (default: one it starts
+                                 itself, 100,000 deliveries over 64 connections)
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)";
 

@@ -1,0 +1,291 @@
+//! `cargo xtask load [--count N] [--connections C] [--url URL --secret S]`:
+//! a load generator. It sends N distinct signed deliveries over C concurrent
+//! keep-alive connections and reports throughput and p50/p99 latency.
+//!
+//! Without `--url` it builds the release CLI, starts `kit-webhooks listen` on
+//! a loopback port with its files in a scratch directory, and afterwards
+//! checks that every delivery answered 2xx is in `--out`, whole, and reports
+//! the receiver's peak memory (VmHWM).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use kit_webhooks::Signer;
+use tokio::net::TcpStream;
+
+use crate::tools::run;
+use crate::{option, root};
+
+/// The `i`-th delivery: documented examples with a distinct `data.id` (or
+/// `id` suffix), so that every delivery is a different body.
+pub fn delivery(templates: &[serde_json::Value], i: usize) -> Vec<u8> {
+    let mut value = templates[i % templates.len()].clone();
+    let data = &mut value["data"];
+    match data.get("id") {
+        Some(serde_json::Value::String(id)) => data["id"] = format!("{id}-{i}").into(),
+        Some(_) => data["id"] = i.into(),
+        None => data["sequence"] = i.into(),
+    }
+    serde_json::to_vec(&value).expect("JSON")
+}
+
+pub fn templates() -> Result<Vec<serde_json::Value>, String> {
+    let dir = root().join("tests/fixtures/valid");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter(|f| !f.ends_with("test.ping.json")) // its data is an empty object; strict or not, keep it simple
+        .map(|f| {
+            serde_json::from_slice(&std::fs::read(f).map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+pub struct Outcome {
+    pub ok: usize,
+    pub failed: usize,
+    pub latencies: Vec<Duration>,
+    pub elapsed: Duration,
+    /// The sequence numbers answered 2xx.
+    pub acknowledged: Vec<usize>,
+}
+
+/// Sends `count` deliveries over `connections` connections to `authority` (`host:port`).
+pub fn load(authority: &str, secret: &str, count: usize, connections: usize) -> Result<Outcome, String> {
+    let templates = Arc::new(templates()?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let results = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            let (templates, next, authority, signer) = (
+                Arc::clone(&templates),
+                Arc::clone(&next),
+                authority.to_owned(),
+                Signer::new(secret),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut done: Vec<(usize, bool, Duration)> = Vec::new();
+                let mut sender = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let body = delivery(&templates, i);
+                    let sent = Instant::now();
+                    let ok = match post(&mut sender, &authority, &signer, body).await {
+                        Ok(status) => (200..300).contains(&status),
+                        Err(_) => {
+                            sender = None;
+                            false
+                        }
+                    };
+                    done.push((i, ok, sent.elapsed()));
+                }
+                done
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.unwrap_or_default());
+        }
+        all
+    });
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = results.iter().map(|r| r.2).collect();
+    latencies.sort();
+    let acknowledged: Vec<usize> = results.iter().filter(|r| r.1).map(|r| r.0).collect();
+    Ok(Outcome {
+        ok: acknowledged.len(),
+        failed: results.len() - acknowledged.len(),
+        latencies,
+        elapsed,
+        acknowledged,
+    })
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn post(
+    sender: &mut Option<Sender>,
+    authority: &str,
+    signer: &Signer,
+    body: Vec<u8>,
+) -> Result<u16, String> {
+    if sender.as_ref().is_none_or(|s| s.is_closed()) {
+        let stream = TcpStream::connect(authority).await.map_err(|e| e.to_string())?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (s, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        *sender = Some(s);
+    }
+    let s = sender.as_mut().ok_or("no connection")?;
+    s.ready().await.map_err(|e| e.to_string())?;
+    let mut request = hyper::Request::post("/").header(hyper::header::HOST, authority);
+    for (name, value) in signer.headers(chrono::Utc::now(), &body) {
+        request = request.header(name, value);
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let response = tokio::time::timeout(Duration::from_secs(30), s.send_request(request))
+        .await
+        .map_err(|_| "timeout".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    response.into_body().collect().await.map_err(|e| e.to_string())?;
+    Ok(status)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let index = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[index]
+}
+
+/// Peak resident memory of a process, from /proc (Linux).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let count: usize = option(args, "--count")
+        .unwrap_or_else(|| "100000".into())
+        .parse()
+        .map_err(|_| "--count takes a number")?;
+    let connections: usize = option(args, "--connections")
+        .unwrap_or_else(|| "64".into())
+        .parse()
+        .map_err(|_| "--connections takes a number")?;
+    if let Some(url) = option(args, "--url") {
+        let secret = option(args, "--secret").ok_or("--url needs --secret")?;
+        let authority = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        let outcome = load(&authority, &secret, count, connections)?;
+        print_outcome(&outcome, count, connections, None);
+        return Ok(());
+    }
+    eprintln!("xtask: building the release kit-webhooks");
+    run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--features",
+                "cli",
+                "--bin",
+                "kit-webhooks",
+            ])
+            .current_dir(root()),
+        "cargo build --release",
+    )?;
+    let dir = crate::tools::scratch().join("load");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let secret = "whsec_load";
+    let mut listen = Command::new(root().join("target/release/kit-webhooks"))
+        .args(["listen", "--addr", "127.0.0.1:0", "--secret", secret])
+        .arg("--out")
+        .arg(dir.join("out.jsonl"))
+        .arg("--quarantine")
+        .arg(dir.join("quarantine.jsonl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut stderr = BufReader::new(listen.stderr.take().ok_or("no stderr")?);
+    let mut line = String::new();
+    stderr.read_line(&mut line).map_err(|e| e.to_string())?;
+    let url = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .ok_or("listen did not start")?;
+    let authority = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    let outcome = load(&authority, secret, count, connections);
+    let rss = peak_rss_kib(listen.id());
+    let _ = Command::new("kill")
+        .args(["-INT", &listen.id().to_string()])
+        .status();
+    let _ = listen.wait();
+    let outcome = outcome?;
+    print_outcome(&outcome, count, connections, rss);
+    let kept = kept_sequences(&dir.join("out.jsonl"))?;
+    let missing = outcome.acknowledged.iter().filter(|i| !kept.contains(i)).count();
+    println!(
+        "kept: {} whole lines in --out; {missing} of the {} deliveries answered 2xx are missing",
+        kept.len(),
+        outcome.ok
+    );
+    if missing > 0 {
+        return Err(format!("{missing} deliveries were answered 2xx but not kept"));
+    }
+    Ok(())
+}
+
+/// The sequence numbers of the deliveries in a JSONL file (see [`delivery`]),
+/// failing on any line that is not whole JSON.
+pub fn kept_sequences(path: &Path) -> Result<std::collections::HashSet<usize>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut kept = std::collections::HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let value: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: torn line: {e}", path.display(), i + 1))?;
+        let data = &value["data"];
+        let sequence = match (&data["id"], &data["sequence"]) {
+            (serde_json::Value::Number(n), _) => n.as_u64(),
+            (serde_json::Value::String(s), _) => s.rsplit('-').next().and_then(|n| n.parse().ok()),
+            (_, serde_json::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        };
+        kept.insert(sequence.and_then(|n| usize::try_from(n).ok()).ok_or(format!(
+            "{}:{}: no sequence",
+            path.display(),
+            i + 1
+        ))?);
+    }
+    Ok(kept)
+}
+
+fn print_outcome(outcome: &Outcome, count: usize, connections: usize, rss: Option<u64>) {
+    let rate = outcome.ok as f64 / outcome.elapsed.as_secs_f64();
+    println!(
+        "{count} deliveries over {connections} connections in {:.2} s: {} answered 2xx, {} not; {rate:.0} deliveries/s; latency p50 {:.2} ms, p99 {:.2} ms{}",
+        outcome.elapsed.as_secs_f64(),
+        outcome.ok,
+        outcome.failed,
+        percentile(&outcome.latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&outcome.latencies, 0.99).as_secs_f64() * 1e3,
+        rss.map_or_else(String::new, |kib| format!("; listen peak RSS {:.1} MiB", kib as f64 / 1024.0)),
+    );
+}
