@@ -339,6 +339,14 @@ impl<'a> NodeRef<'a> {
         .map(|(_, v)| v)
     }
 
+    /// The number of members, if this is an object.
+    pub(crate) fn as_object_len(&self) -> Option<usize> {
+        match self.slot() {
+            Slot::Object { len, .. } => Some(len as usize),
+            _ => None,
+        }
+    }
+
     /// The string, if this is one.
     pub(crate) fn as_str(&self) -> Option<&'a str> {
         match self.slot() {

@@ -9,7 +9,6 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::error::{Error, Invalid, Violation};
-use crate::json::JsonError;
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
@@ -58,16 +57,17 @@ struct Peek<'a> {
 }
 
 impl WebhookEvent {
-    /// Decodes delivery bytes straight into the typed event, dispatching on
-    /// `event`: the event name is read first, then the body is parsed directly
-    /// into that event's type (no intermediate document). An event name this
-    /// crate does not know gives [`WebhookEvent::Unknown`].
+    /// Decodes delivery bytes into the typed event, dispatching on `event`:
+    /// the body is parsed once into a compact document (duplicate keys
+    /// refused), the event name is read from it, and the document is decoded
+    /// straight into that event's type, without serde's buffered tagged-enum
+    /// path. An event name this crate does not know gives
+    /// [`WebhookEvent::Unknown`].
     ///
     /// This is the typed decoding alone. It checks what the Rust types hold
     /// (required fields, types, enums, timestamps) but not the rest of the
-    /// schema (for example `format: email`), and it does not refuse duplicate
-    /// keys. For deliveries from the network use [`crate::parse`], which
-    /// validates against the schemas first.
+    /// schema (for example `format: email`). For deliveries from the network
+    /// use [`crate::parse`], which validates against the schemas first.
     ///
     /// ```
     /// use kit_webhooks::WebhookEvent;
@@ -84,49 +84,20 @@ impl WebhookEvent {
     /// [`Error::Json`] for malformed JSON, [`Error::Invalid`] (naming the field)
     /// when the body does not fit the event's type.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        let peek: Peek<'_> = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_data() {
-                // The body is JSON, but not an object with a string `event`:
-                // report it with the document's path, below.
-                match serde_json::from_slice::<Value>(bytes) {
-                    Ok(doc) => Error::Invalid(Invalid::single(None, typed_violation_of_envelope(&doc))),
-                    Err(e) => Error::Json(JsonError::from_serde(&e)),
-                }
-            } else {
-                Error::Json(JsonError::from_serde(&e))
-            }
-        })?;
-        let name = peek
-            .event
-            .ok_or_else(|| Error::Invalid(Invalid::single(None, Violation::required("", "event"))))?;
-        let event = EventType::from_name(&name);
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let parsed = match event {
-            Some(event) => WebhookEvent::deserialize_known(event, &mut deserializer),
-            None => crate::types::UnknownEvent::deserialize(&mut deserializer).map(WebhookEvent::Unknown),
-        };
-        match parsed.and_then(|parsed| deserializer.end().map(|()| parsed)) {
-            Ok(parsed) => Ok(parsed),
-            Err(e) if e.is_data() => {
-                // Parse again with path tracking: only failures pay for it.
-                let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-                let mut track = serde_path_to_error::Track::new();
-                let tracked = serde_path_to_error::Deserializer::new(&mut deserializer, &mut track);
-                let result = match event {
-                    Some(event) => WebhookEvent::deserialize_known(event, tracked).map(drop),
-                    None => crate::types::UnknownEvent::deserialize(tracked).map(drop),
+        crate::document::Document::with_parsed(bytes, |document| {
+            let name = document.get("event").and_then(|event| event.as_str());
+            if name.is_none() {
+                let violation = match document.get("event") {
+                    None if document.as_object_len().is_some() => Violation::required("", "event"),
+                    None => Violation::new("", "type", "the delivery is not a JSON object"),
+                    Some(_) => Violation::new("/event", "type", "\"event\" is not a string"),
                 };
-                let violation = match result {
-                    Err(e) => Violation::from_serde(&track.path(), &e.to_string()),
-                    Ok(()) => Violation::from_serde(&track.path(), &e.to_string()),
-                };
-                Err(Error::Invalid(Invalid::single(
-                    Some(name.into_owned()),
-                    violation,
-                )))
+                return Err(Error::Invalid(Invalid::single(None, violation)));
             }
-            Err(e) => Err(Error::Json(JsonError::from_serde(&e))),
-        }
+            let event = name.and_then(EventType::from_name);
+            Self::from_document(event, document)
+                .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
+        })?
     }
 
     /// Decodes an already-parsed document into the typed event, dispatching on
@@ -171,30 +142,6 @@ impl WebhookEvent {
             Violation::from_serde(&track.path(), &message)
         })
     }
-}
-
-/// The violation for a document that is not an object with a string `event`.
-fn typed_violation_of_envelope(doc: &Value) -> Violation {
-    match doc {
-        Value::Object(map) => match map.get("event") {
-            None => Violation::required("", "event"),
-            Some(other) => Violation::new("/event", "type", format!("{other} is not of type \"string\"")),
-        },
-        other => Violation::new("", "type", format!("{} is not of type \"object\"", short(other))),
-    }
-}
-
-fn short(value: &Value) -> String {
-    let mut text = value.to_string();
-    if text.len() > 64 {
-        let mut end = 61;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push_str("...");
-    }
-    text
 }
 
 /// Deserialising a `WebhookEvent` from any serde format buffers the value
