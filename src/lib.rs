@@ -1,9 +1,30 @@
-//! Typed, schema-validated Kit webhook deliveries.
+//! Typed, schema-validated, signature-checked Kit webhook deliveries.
 //!
 //! Kit POSTs JSON deliveries (`{"event", "created_at", "data"}`) for 28 events.
 //! This crate's types, validators and published schemas all come from one set
 //! of JSON Schemas under `schemas/`: `build.rs` generates the Rust types with
 //! typify, and the same files validate each delivery at run time.
+//!
+//! Receiving is three lines: build a [`Receiver`] from your secret(s), hand it
+//! the request's headers and raw body, and match on the typed event.
+//!
+//! ```
+//! # use kit_webhooks::{DeliveryHeaders, Signer};
+//! use kit_webhooks::{Receiver, Verifier, WebhookEvent};
+//! # let body = br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}}"#;
+//! # let ts = kit_webhooks::signature::format_timestamp(chrono::Utc::now());
+//! # let sig = Signer::new("whsec_…").sign(&ts, body);
+//! # let headers = DeliveryHeaders { timestamp: Some(&ts), signature: Some(&sig), event: Some("test.ping") };
+//!
+//! let receiver = Receiver::new(Verifier::new("whsec_…"));
+//! match receiver.receive_parts(headers, body) {
+//!     Ok(WebhookEvent::TestPing(_)) => println!("pong"),
+//!     Ok(event) => println!("{} at {}", event.event_name(), event.created_at()),
+//!     Err(err) => eprintln!("answer {}: {err}", err.status()),
+//! }
+//! ```
+//!
+//! Without signatures, [`parse`] validates and types a body:
 //!
 //! ```
 //! use kit_webhooks::WebhookEvent;
@@ -32,6 +53,10 @@
 //! }
 //! # Ok::<(), kit_webhooks::Error>(())
 //! ```
+//!
+//! Features: `http` (receive from an `http::HeaderMap`), `axum` (extractors,
+//! see the `axum` module), `cli` (the `kit-webhooks` binary). The default
+//! build has none of them: no async runtime, HTTP stack, TLS or C library.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -13,7 +13,10 @@ fuzz_target!(|body: &[u8]| {
         let validated = parser.validate(body);
         assert_eq!(parsed.is_ok(), validated.is_ok(), "validate and parse disagree");
         if serde_json::from_slice::<serde_json::Value>(body).is_err() {
-            assert!(matches!(parsed, Err(Error::Json(_)) | Err(Error::TooLarge { .. })), "{parsed:?}");
+            assert!(
+                matches!(parsed, Err(Error::Json(_)) | Err(Error::TooLarge { .. })),
+                "{parsed:?}"
+            );
         }
         if let Ok(event) = parsed {
             let again = serde_json::to_vec(&event).expect("a parsed event serialises");

@@ -24,7 +24,9 @@ const SECRET: &str = "whsec_fuzz";
 fuzz_target!(|input: Input<'_>| {
     let now: DateTime<Utc> = "2025-06-01T12:00:00Z".parse().unwrap();
     let at = now + chrono::Duration::seconds(i64::from(input.skew_seconds));
-    let timestamp = input.timestamp.map_or_else(|| kit_webhooks::signature::format_timestamp(at), str::to_owned);
+    let timestamp = input
+        .timestamp
+        .map_or_else(|| kit_webhooks::signature::format_timestamp(at), str::to_owned);
     let mut headers = http::HeaderMap::new();
     if let Ok(value) = http::HeaderValue::from_str(&timestamp) {
         headers.insert("X-Webhook-Timestamp", value);
@@ -34,7 +36,10 @@ fuzz_target!(|input: Input<'_>| {
     } else {
         input.signature.map(<[u8]>::to_vec)
     };
-    if let Some(value) = signature.as_deref().and_then(|s| http::HeaderValue::from_bytes(s).ok()) {
+    if let Some(value) = signature
+        .as_deref()
+        .and_then(|s| http::HeaderValue::from_bytes(s).ok())
+    {
         headers.insert("X-Webhook-Signature", value.clone());
         if input.repeat_signature {
             headers.append("X-Webhook-Signature", value);
@@ -49,13 +54,22 @@ fuzz_target!(|input: Input<'_>| {
     match &result {
         Ok(_) => {
             assert!(input.sign, "accepted without a real signature");
-            assert!(receiver.parse(input.body).is_ok(), "accepted what the parser refuses");
+            assert!(
+                receiver.parse(input.body).is_ok(),
+                "accepted what the parser refuses"
+            );
         }
         Err(ReceiveError::Invalid { .. }) => assert!(input.sign && receiver.parse(input.body).is_err()),
         Err(_) => {}
     }
     if authentic && input.timestamp.is_none() && input.body.len() <= 1 << 20 {
         // Authentic with Kit's headers: never refused as forged or replayed.
-        assert!(!matches!(result, Err(ReceiveError::Verify(kit_webhooks::VerifyError::Mismatch))), "{result:?}");
+        assert!(
+            !matches!(
+                result,
+                Err(ReceiveError::Verify(kit_webhooks::VerifyError::Mismatch))
+            ),
+            "{result:?}"
+        );
     }
 });
