@@ -4,10 +4,10 @@
 #![cfg(feature = "cli")]
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,30 +17,17 @@ use serde_json::Value;
 
 const SECRET: &str = "whsec_crash";
 
+mod common;
+
 fn start(dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
-        .args(["listen", "--addr", "127.0.0.1:0", "--secret", SECRET])
-        .arg("--out")
-        .arg(dir.join("out.jsonl"))
-        .arg("--quarantine")
-        .arg(dir.join("quarantine.jsonl"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let url = line
-        .split("listening on http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, url)
+    common::start_listen(&[
+        "--secret".as_ref(),
+        SECRET.as_ref(),
+        "--out".as_ref(),
+        dir.join("out.jsonl").as_os_str(),
+        "--quarantine".as_ref(),
+        dir.join("quarantine.jsonl").as_os_str(),
+    ] as &[&std::ffi::OsStr])
 }
 
 fn delivery(id: usize) -> Vec<u8> {

@@ -2,9 +2,9 @@
 //! over real HTTP.
 #![cfg(feature = "cli")]
 
-use std::io::{BufRead, BufReader};
+mod common;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use serde_json::Value;
 
@@ -22,35 +22,16 @@ impl Listener {
         let dir = std::env::temp_dir().join(format!("kit-webhooks-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(BIN)
-            .args([
-                "listen",
-                "--addr",
-                "127.0.0.1:0",
-                "--secret",
-                "old-secret",
-                "--secret",
-                SECRET,
-            ])
-            .arg("--out")
-            .arg(dir.join("out.jsonl"))
-            .arg("--quarantine")
-            .arg(dir.join("quarantine.jsonl"))
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let url = line
-            .split("listening on ")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .unwrap()
-            .to_owned();
-        std::thread::spawn(move || for _ in stderr.lines() {});
+        let mut args: Vec<std::ffi::OsString> = ["--secret", "old-secret", "--secret", SECRET, "--out"]
+            .iter()
+            .map(Into::into)
+            .collect();
+        args.push(dir.join("out.jsonl").into());
+        args.push("--quarantine".into());
+        args.push(dir.join("quarantine.jsonl").into());
+        args.extend(extra.iter().map(Into::into));
+        let (child, addr) = common::start_listen(&args);
+        let url = format!("http://{addr}/");
         Listener { child, url, dir }
     }
 

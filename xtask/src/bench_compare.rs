@@ -17,47 +17,21 @@ pub fn main(args: &[String]) -> Result<(), String> {
         .map_err(|_| "--count takes a number".to_owned())?;
     let work = tools::scratch().join("bench");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    eprintln!("xtask: building the release kit-webhooks");
-    run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "--features",
-                "cli",
-                "--bin",
-                "kit-webhooks",
-            ])
-            .current_dir(root()),
-        "cargo build --release",
-    )?;
-    let cli = root().join("target/release/kit-webhooks");
+    let cli = tools::release_cli()?;
     let schema = work.join("webhook.json");
     let union = run(Command::new(&cli).arg("schema"), "kit-webhooks schema")?;
     std::fs::write(&schema, union).map_err(|e| e.to_string())?;
     let input = work.join("deliveries.jsonl");
     let (valid_lines, total) = write_deliveries(&input, count)?;
-    let node = tools::node()?;
-    let python = tools::python()?;
-    let ajv = work.join("ajv-validate.js");
-    std::fs::write(&ajv, AJV).map_err(|e| e.to_string())?;
-    let fjs = work.join("fastjsonschema-validate.py");
-    std::fs::write(&fjs, FASTJSONSCHEMA).map_err(|e| e.to_string())?;
-
     let mut runs: Vec<(&str, Command)> = Vec::new();
     let mut ours = Command::new(&cli);
     ours.args(["validate", "--jsonl", "--format", "json"]).arg(&input);
     runs.push(("kit-webhooks validate --jsonl (Rust)", ours));
-    let mut node_cmd = Command::new("node");
-    node_cmd
-        .arg(&ajv)
-        .arg(&schema)
-        .arg(&input)
-        .env("NODE_PATH", node.join("node_modules"));
+    let mut node_cmd = tools::node_script(&work, "ajv-validate.js", AJV)?;
+    node_cmd.arg(&schema).arg(&input);
     runs.push(("Node: ajv 2020 + ajv-formats", node_cmd));
-    let mut py_cmd = Command::new(&python);
-    py_cmd.arg(&fjs).arg(&schema).arg(&input);
+    let mut py_cmd = tools::python_script(&work, "fastjsonschema-validate.py", FASTJSONSCHEMA)?;
+    py_cmd.arg(&schema).arg(&input);
     runs.push(("Python: fastjsonschema", py_cmd));
 
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];

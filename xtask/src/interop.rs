@@ -18,7 +18,7 @@ use std::process::Command;
 use kit_webhooks::{EventType, Mode, Parser};
 use serde_json::{json, Value};
 
-use crate::tools::{self, run};
+use crate::tools::{self, node_script, python_script, run};
 use crate::{export, option, root};
 
 /// One fixture with the verdicts every tool must reach.
@@ -95,21 +95,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut checked = 0usize;
 
     // 1. Validators.
-    let ajv = work.join("ajv.js");
-    std::fs::write(&ajv, AJV).map_err(|e| e.to_string())?;
     let out = run(
-        Command::new("node")
-            .arg(&ajv)
-            .arg(&dist)
-            .arg(&cases_file)
-            .env("NODE_PATH", node.join("node_modules")),
+        node_script(&work, "ajv.js", AJV)?.arg(&dist).arg(&cases_file),
         "ajv",
     )?;
     checked += compare("ajv", &out, &cases, &mut failures)?;
-    let py = work.join("pyjsonschema.py");
-    std::fs::write(&py, PY_JSONSCHEMA).map_err(|e| e.to_string())?;
     let out = run(
-        Command::new(&python).arg(&py).arg(&dist).arg(&cases_file),
+        python_script(&work, "pyjsonschema.py", PY_JSONSCHEMA)?
+            .arg(&dist)
+            .arg(&cases_file),
         "python-jsonschema",
     )?;
     checked += compare("python-jsonschema", &out, &cases, &mut failures)?;
@@ -166,12 +160,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     match generated {
         Err(e) => failures.push(format!("datamodel-code-generator: {e}")),
         Ok(_) => {
-            let script = work.join("pydantic_load.py");
-            std::fs::write(&script, PYDANTIC).map_err(|e| e.to_string())?;
-            match run(
-                Command::new(&python).arg(&script).arg(&work).arg(&cases_file),
-                "pydantic",
-            ) {
+            match python_script(&work, "pydantic_load.py", PYDANTIC)
+                .and_then(|mut c| run(c.arg(&work).arg(&cases_file), "pydantic"))
+            {
                 Ok(out) => {
                     for line in out.lines().filter(|l| l.starts_with("FAIL")) {
                         failures.push(format!("pydantic: {line}"));

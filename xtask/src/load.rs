@@ -19,7 +19,6 @@ use hyper::body::Bytes;
 use kit_webhooks::Signer;
 use tokio::net::TcpStream;
 
-use crate::tools::run;
 use crate::{option, root};
 
 /// The `i`-th delivery: documented examples with a distinct `data.id` (or
@@ -193,26 +192,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         print_outcome(&outcome, count, connections, None);
         return Ok(());
     }
-    eprintln!("xtask: building the release kit-webhooks");
-    run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "--features",
-                "cli",
-                "--bin",
-                "kit-webhooks",
-            ])
-            .current_dir(root()),
-        "cargo build --release",
-    )?;
+    let cli = crate::tools::release_cli()?;
     let dir = crate::tools::scratch().join("load");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let secret = "whsec_load";
-    let mut listen = Command::new(root().join("target/release/kit-webhooks"))
+    let mut listen = Command::new(cli)
         .args(["listen", "--addr", "127.0.0.1:0", "--secret", secret])
         .arg("--out")
         .arg(dir.join("out.jsonl"))

@@ -117,20 +117,56 @@ pub fn python() -> Result<PathBuf, String> {
     Ok(python)
 }
 
+/// A `node` command that runs `source` (written to `work/name`), with the
+/// pinned npm tools on `NODE_PATH`. Add the script's arguments.
+pub fn node_script(work: &Path, name: &str, source: &str) -> Result<Command, String> {
+    let modules = node()?.join("node_modules");
+    let script = work.join(name);
+    std::fs::write(&script, source).map_err(|e| format!("{}: {e}", script.display()))?;
+    let mut command = Command::new("node");
+    command.arg(script).env("NODE_PATH", modules);
+    Ok(command)
+}
+
+/// A `python` command (from the tools' virtual environment) that runs
+/// `source`, written to `work/name`. Add the script's arguments.
+pub fn python_script(work: &Path, name: &str, source: &str) -> Result<Command, String> {
+    let python = python()?;
+    let script = work.join(name);
+    std::fs::write(&script, source).map_err(|e| format!("{}: {e}", script.display()))?;
+    let mut command = Command::new(python);
+    command.arg(script);
+    Ok(command)
+}
+
+/// Builds the release `kit-webhooks` binary and returns its path.
+pub fn release_cli() -> Result<PathBuf, String> {
+    eprintln!("xtask: building the release kit-webhooks");
+    run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--features",
+                "cli",
+                "--bin",
+                "kit-webhooks",
+            ])
+            .current_dir(root()),
+        "cargo build --release",
+    )?;
+    Ok(root().join("target/release/kit-webhooks"))
+}
+
 /// `types/index.d.ts`, generated from the lenient union by json-schema-to-typescript.
 pub fn typescript_declarations(files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>, String> {
-    let node = node()?;
     let work = scratch().join("json2ts");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let input = work.join("webhook.json");
     std::fs::write(&input, &files["webhook.codegen.json"]).map_err(|e| e.to_string())?;
-    let script = work.join("json2ts.js");
-    std::fs::write(&script, JSON2TS).map_err(|e| e.to_string())?;
     let ts = run(
-        Command::new("node")
-            .arg(&script)
-            .arg(&input)
-            .env("NODE_PATH", node.join("node_modules")),
+        node_script(&work, "json2ts.js", JSON2TS)?.arg(&input),
         "json-schema-to-typescript",
     )?;
     Ok(ts.into_bytes())
