@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use crate::option;
 use crate::tools::{self, run};
-use crate::{option, root};
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let count: usize = option(args, "--count")
@@ -97,13 +97,7 @@ fn count_valid(output: &[u8]) -> usize {
 fn write_deliveries(path: &Path, count: usize) -> Result<(usize, usize), String> {
     let mut lines = Vec::new();
     for dir in ["valid", "invalid"] {
-        let dir = root().join("tests/fixtures").join(dir);
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
-        files.sort();
+        let files = tools::fixtures(dir)?;
         for file in files {
             let value: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&file).map_err(|e| e.to_string())?)

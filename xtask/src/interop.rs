@@ -19,7 +19,7 @@ use kit_webhooks::{EventType, Mode, Parser};
 use serde_json::{json, Value};
 
 use crate::tools::{self, node_script, python_script, run};
-use crate::{export, option, root};
+use crate::{export, option};
 
 /// One fixture with the verdicts every tool must reach.
 struct Case {
@@ -34,12 +34,7 @@ struct Case {
 fn cases() -> Result<Vec<Case>, String> {
     let mut out = Vec::new();
     for dir in ["valid", "invalid"] {
-        let path = root().join("tests/fixtures").join(dir);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        files.sort();
+        let files = tools::fixtures(dir)?;
         for file in files {
             let body = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let document: Value =

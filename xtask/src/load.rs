@@ -19,7 +19,7 @@ use hyper::body::Bytes;
 use kit_webhooks::Signer;
 use tokio::net::TcpStream;
 
-use crate::{option, root};
+use crate::option;
 
 /// The `i`-th delivery: documented examples with a distinct `data.id` (or
 /// `id` suffix), so that every delivery is a different body.
@@ -35,13 +35,7 @@ pub fn delivery(templates: &[serde_json::Value], i: usize) -> Vec<u8> {
 }
 
 pub fn templates() -> Result<Vec<serde_json::Value>, String> {
-    let dir = root().join("tests/fixtures/valid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
-    files.sort();
+    let files = crate::tools::fixtures("valid")?;
     files
         .iter()
         .filter(|f| !f.ends_with("test.ping.json")) // its data is an empty object; strict or not, keep it simple

@@ -117,6 +117,18 @@ pub fn python() -> Result<PathBuf, String> {
     Ok(python)
 }
 
+/// The fixture files under `tests/fixtures/<dir>` (`valid` or `invalid`), sorted.
+pub fn fixtures(dir: &str) -> Result<Vec<PathBuf>, String> {
+    let path = root().join("tests/fixtures").join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// A `node` command that runs `source` (written to `work/name`), with the
 /// pinned npm tools on `NODE_PATH`. Add the script's arguments.
 pub fn node_script(work: &Path, name: &str, source: &str) -> Result<Command, String> {
