@@ -39,9 +39,8 @@ const DOCUMENTED: [&str; 28] = [
     "test.ping",
 ];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
+use support::root;
 
 fn read_json(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -49,29 +48,15 @@ fn read_json(path: &Path) -> Value {
 }
 
 fn valid_fixtures() -> Vec<(String, PathBuf)> {
-    let mut out: Vec<_> = fs::read_dir(root().join("tests/fixtures/valid"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| (p.file_stem().unwrap().to_str().unwrap().to_owned(), p))
-        .collect();
-    out.sort();
-    out
+    support::json_files("tests/fixtures/valid")
 }
 
 #[test]
 fn the_schemas_name_exactly_the_documented_events() {
     let documented: BTreeSet<&str> = DOCUMENTED.into_iter().collect();
-    let schema_files: BTreeSet<String> = fs::read_dir(root().join("schemas/events"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_str()
-                .unwrap()
-                .trim_end_matches(".json")
-                .to_owned()
-        })
+    let schema_files: BTreeSet<String> = support::json_files("schemas/events")
+        .into_iter()
+        .map(|(stem, _)| stem)
         .collect();
     let registry: BTreeSet<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
     assert_eq!(

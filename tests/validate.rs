@@ -3,15 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
 
 use kit_webhooks::{schema, Error, EventType, JsonErrorKind, Mode, Parser, WebhookEvent};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
+use support::root;
 
 #[derive(Deserialize)]
 struct Expected {
@@ -24,17 +22,7 @@ struct Expected {
 fn invalid_fixtures() -> BTreeMap<String, (Expected, Vec<u8>)> {
     let manifest: BTreeMap<String, Expected> =
         serde_json::from_slice(&fs::read(root().join("tests/fixtures/invalid.json")).unwrap()).unwrap();
-    let on_disk: Vec<String> = fs::read_dir(root().join("tests/fixtures/invalid"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_str()
-                .unwrap()
-                .trim_end_matches(".json")
-                .to_owned()
-        })
-        .collect();
+    let on_disk = support::json_files("tests/fixtures/invalid");
     assert_eq!(
         on_disk.len(),
         manifest.len(),
@@ -51,18 +39,10 @@ fn invalid_fixtures() -> BTreeMap<String, (Expected, Vec<u8>)> {
 }
 
 fn valid_fixtures() -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<_> = fs::read_dir(root().join("tests/fixtures/valid"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_str().unwrap().to_owned(),
-                fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    support::json_files("tests/fixtures/valid")
+        .into_iter()
+        .map(|(name, path)| (name, fs::read(path).unwrap()))
+        .collect()
 }
 
 #[test]
