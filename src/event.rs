@@ -12,6 +12,29 @@ use crate::error::{Error, Invalid, Violation};
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
+/// A payload type of one known event ([`types::OfferAccepted`](crate::types::OfferAccepted),
+/// ...), which knows its event at compile time. Implemented by the generated
+/// types only.
+///
+/// ```
+/// use kit_webhooks::{types, EventType, TypedEvent};
+///
+/// fn name_of<E: TypedEvent>() -> &'static str {
+///     E::TYPE.as_str()
+/// }
+/// assert_eq!(name_of::<types::InterviewNoShow>(), "interview.no_show");
+/// assert_eq!(types::OfferRevised::TYPE, EventType::OfferRevised);
+/// ```
+pub trait TypedEvent:
+    Sealed + serde::Serialize + serde::de::DeserializeOwned + Into<WebhookEvent> + Clone + fmt::Debug
+{
+    /// The event this type is the payload of.
+    const TYPE: EventType;
+}
+
+/// Keeps [`TypedEvent`] for the generated types.
+pub trait Sealed {}
+
 /// An event name this crate does not know.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown Kit webhook event {name:?}")]

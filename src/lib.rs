@@ -60,14 +60,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-/// The payload types, generated from `schemas/` by typify. Families that share
-/// a data shape share one type (every `application.*` event carries
-/// [`types::ApplicationData`]).
-pub mod types {
-    #![allow(clippy::all, clippy::pedantic, missing_docs)]
-    include!(concat!(env!("OUT_DIR"), "/types.rs"));
-}
-
 #[cfg(feature = "axum")]
 pub mod axum;
 mod document;
@@ -77,10 +69,11 @@ mod json;
 mod receive;
 pub mod schema;
 pub mod signature;
+pub mod types;
 mod validate;
 
 pub use error::{Error, Invalid, Violation};
-pub use event::{EventType, UnknownEventType, WebhookEvent};
+pub use event::{EventType, TypedEvent, UnknownEventType, WebhookEvent};
 pub use json::{JsonError, JsonErrorKind};
 pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::document::{Document, NodeRef, Tape};
 use crate::error::{Error, Invalid, Violation};
-use crate::event::{EventType, WebhookEvent, ENVELOPE_REF, SOURCE_FILES, STRICT_FILES};
+use crate::event::{EventType, WebhookEvent, ENVELOPE_IDS, OPEN_FILES, STRICT_FILES};
 
 /// How much of a delivery must be known to this crate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -220,8 +220,8 @@ fn violations(validator: &Validator, document: NodeRef<'_>, all: bool) -> Vec<Vi
 #[doc(hidden)]
 pub fn __compile_all_uncached(mode: Mode) -> usize {
     let fresh = match mode {
-        Mode::Lenient => Validators::new(&SOURCE_FILES, ""),
-        Mode::Strict => Validators::new(&STRICT_FILES, "strict/"),
+        Mode::Lenient => Validators::new(&OPEN_FILES, Mode::Lenient),
+        Mode::Strict => Validators::new(&STRICT_FILES, Mode::Strict),
     };
     fresh.get(None);
     for event in EventType::ALL {
@@ -237,15 +237,15 @@ type Validator = jsonschema::Validator<Tape>;
 /// compiled on first use from the embedded schema files.
 struct Validators {
     files: &'static [(&'static str, &'static str, &'static str)],
-    id_prefix: &'static str,
+    mode: Mode,
     registry: OnceLock<jsonschema::Registry<'static>>,
     by_event: [OnceLock<Validator>; EventType::ALL.len()],
     envelope: OnceLock<Validator>,
 }
 
 fn validators(mode: Mode) -> &'static Validators {
-    static LENIENT: Validators = Validators::new(&SOURCE_FILES, "");
-    static STRICT: Validators = Validators::new(&STRICT_FILES, "strict/");
+    static LENIENT: Validators = Validators::new(&OPEN_FILES, Mode::Lenient);
+    static STRICT: Validators = Validators::new(&STRICT_FILES, Mode::Strict);
     match mode {
         Mode::Lenient => &LENIENT,
         Mode::Strict => &STRICT,
@@ -255,11 +255,11 @@ fn validators(mode: Mode) -> &'static Validators {
 impl Validators {
     const fn new(
         files: &'static [(&'static str, &'static str, &'static str)],
-        id_prefix: &'static str,
+        mode: Mode,
     ) -> Self {
         Validators {
             files,
-            id_prefix,
+            mode,
             registry: OnceLock::new(),
             by_event: [const { OnceLock::new() }; EventType::ALL.len()],
             envelope: OnceLock::new(),
@@ -267,23 +267,19 @@ impl Validators {
     }
 
     fn get(&self, event: Option<EventType>) -> &Validator {
+        let strict = self.mode == Mode::Strict;
         match event {
             Some(event) => self.by_event[event.index()].get_or_init(|| {
-                let id = event.schema_id();
-                self.compile(&json!({ "$ref": self.strictify(id) }))
+                let id = if strict {
+                    event.strict_schema_id()
+                } else {
+                    event.schema_id()
+                };
+                self.compile(&json!({ "$ref": id }))
             }),
             None => self
                 .envelope
-                .get_or_init(|| self.compile(&json!({ "$ref": self.strictify(ENVELOPE_REF) }))),
-        }
-    }
-
-    fn strictify(&self, id: &str) -> String {
-        match id.split_once("/common/").or_else(|| id.split_once("/events/")) {
-            Some((base, _)) if !self.id_prefix.is_empty() => {
-                format!("{base}/{}{}", self.id_prefix, &id[base.len() + 1..])
-            }
-            _ => id.to_owned(),
+                .get_or_init(|| self.compile(&json!({ "$ref": ENVELOPE_IDS[usize::from(strict)] }))),
         }
     }
 

@@ -17,10 +17,10 @@ use serde_json::Value;
 
 const SECRET: &str = "whsec_crash";
 
-mod common;
+mod support;
 
 fn start(dir: &Path) -> (Child, String) {
-    common::start_listen(&[
+    support::start_listen(&[
         "--secret".as_ref(),
         SECRET.as_ref(),
         "--out".as_ref(),

@@ -2,7 +2,7 @@
 //! over real HTTP.
 #![cfg(feature = "cli")]
 
-mod common;
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 
@@ -30,7 +30,7 @@ impl Listener {
         args.push("--quarantine".into());
         args.push(dir.join("quarantine.jsonl").into());
         args.extend(extra.iter().map(Into::into));
-        let (child, addr) = common::start_listen(&args);
+        let (child, addr) = support::start_listen(&args);
         let url = format!("http://{addr}/");
         Listener { child, url, dir }
     }

@@ -289,10 +289,25 @@ async fn the_extractor_rejects_what_is_not_authentic_with_401_and_malformed_requ
 
 #[tokio::test]
 async fn authentic_invalid_deliveries_reach_the_handler_or_get_a_5xx_never_a_4xx() {
-    let body = fixture("invalid/interview.undocumented-enum-status");
+    let body = fixture("invalid/interview.null-not-nullable-status");
     let (status, text) = call("/all", signed(&body, Utc::now()), body.clone()).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert!(text.contains("kept") && text.contains("/data/status"), "{text}");
     let (status, _) = call("/typed", signed(&body, Utc::now()), body).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "Kit retries a 5xx");
+}
+
+#[tokio::test]
+async fn a_value_kit_adds_later_is_received_not_refused() {
+    let body = fixture("invalid/interview.undocumented-enum-status");
+    let (status, text) = call("/typed", signed(&body, Utc::now()), body.clone()).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "interview.scheduled"));
+    let event = receiver().receive(&signed(&body, Utc::now()), &body).unwrap();
+    let WebhookEvent::InterviewScheduled(delivery) = event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(
+        delivery.data.status,
+        kit_webhooks::types::InterviewStatus::Unknown("rescheduled".into())
+    );
 }

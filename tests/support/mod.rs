@@ -1,7 +1,14 @@
-//! Fixture helpers shared by the library tests (no binary needed).
+//! Helpers shared by the integration tests: fixtures, the `kit-webhooks`
+//! binary, deliveries generated from the schemas, and an independent judge.
 #![allow(dead_code)]
 
+pub mod generate;
+pub mod judge;
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -19,4 +26,34 @@ pub fn json_files(dir: &str) -> Vec<(String, PathBuf)> {
         .collect();
     out.sort();
     out
+}
+
+/// The bytes of `tests/fixtures/<name>.json` (`valid/test.ping`).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = root().join(format!("tests/fixtures/{name}.json"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Starts `kit-webhooks listen --addr 127.0.0.1:0 ARGS...` and returns the
+/// process and the `host:port` it listens on (read from its first line).
+#[cfg(feature = "cli")]
+pub fn start_listen<S: AsRef<OsStr>>(args: &[S]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kit-webhooks starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("listen says where it listens");
+    let addr = line
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    (child, addr)
 }

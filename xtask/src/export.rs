@@ -256,14 +256,25 @@ fn type_of(root: &Value, field: &Value) -> String {
 
 fn enum_of(root: &Value, field: &Value) -> String {
     let target = resolve(root, field);
-    match target.get("enum").and_then(Value::as_array) {
-        Some(values) => values
-            .iter()
-            .map(|v| format!("`{}`", v.as_str().unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        None => String::new(),
+    // Lenient schemas keep a list open: its known values are the first branch.
+    let (values, open) = match target.get("enum") {
+        Some(values) => (values, false),
+        None => match target.pointer("/anyOf/0/enum") {
+            Some(values) => (values, true),
+            None => return String::new(),
+        },
+    };
+    let mut text = values
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| format!("`{}`", v.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if open {
+        text.push_str(", or a value Kit adds later (strict: refused)");
     }
+    text
 }
 
 fn rows(root: &Value, object: &Value, prefix: &str, out: &mut String) {
@@ -508,7 +519,7 @@ mod tests {
         }
         for row in [
             "| `candidate.email` | string (email) | no |",
-            "| `status` | string | no | `pending`, `accepted`, `declined`, `candidate_accepted`, `candidate_declined`, `expired` |",
+            "| `status` | string | no | `pending`, `accepted`, `declined`, `candidate_accepted`, `candidate_declined`, `expired`, or a value Kit adds later (strict: refused) |",
             "| `last_error_code` | string \\| null | yes |",
             "| `scheduled_at` | string (date-time) \\| null | yes |",
         ] {

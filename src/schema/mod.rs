@@ -13,8 +13,15 @@
 //! assert_eq!(schema::files(Mode::Lenient).len(), schema::files(Mode::Strict).len());
 //! ```
 
-use crate::event::{SOURCE_FILES, STRICT_FILES, UNION_SCHEMAS};
+use crate::event::{OPEN_FILES, SOURCE_FILES, STRICT_FILES, UNION_SCHEMAS};
 use crate::Mode;
+
+#[cfg(feature = "diff")]
+pub(crate) mod forms;
+#[cfg(feature = "diff")]
+pub mod set;
+#[cfg(feature = "diff")]
+pub(crate) mod walk;
 
 /// One schema file: where it lives under `schemas/`, its `$id`, and its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,15 +35,27 @@ pub struct SchemaFile {
     pub text: &'static str,
 }
 
-/// Every schema file: in [`Mode::Lenient`] the source files exactly as under
-/// `schemas/`; in [`Mode::Strict`] their strict variants (every object closed,
-/// `$id`s under `/strict/`), derived mechanically at build time.
+/// Every schema file, in the form the validators of `mode` read, derived
+/// mechanically at build time from the files under `schemas/`: in
+/// [`Mode::Lenient`] every list of values is open (any other string passes);
+/// in [`Mode::Strict`] every object is closed and `$id`s are under `/strict/`.
+/// [`EventType::schema_source`](crate::EventType::schema_source) has the
+/// source text.
 pub fn files(mode: Mode) -> Vec<SchemaFile> {
     let files: &[(&str, &str, &str)] = match mode {
-        Mode::Lenient => &SOURCE_FILES,
+        Mode::Lenient => &OPEN_FILES,
         Mode::Strict => &STRICT_FILES,
     };
     files
+        .iter()
+        .map(|&(path, id, text)| SchemaFile { path, id, text })
+        .collect()
+}
+
+/// Every schema file exactly as under `schemas/`: the source form, whose
+/// lists of values are closed (the validators read [`files`]).
+pub fn sources() -> Vec<SchemaFile> {
+    SOURCE_FILES
         .iter()
         .map(|&(path, id, text)| SchemaFile { path, id, text })
         .collect()
