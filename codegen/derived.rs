@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::model::Model;
 use super::forms;
+use super::model::Model;
 use super::{types, BASE, DIALECT, UNKNOWN_DEF};
 
 /// Every derived schema, by its path under `OUT_DIR/schemas/`.
@@ -135,7 +135,10 @@ fn codegen(model: &Model, lenient: &Value) -> Value {
             if let Some(map) = schema.as_object_mut() {
                 if let Some(values) = forms::open_values(map) {
                     let known: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-                    map.insert("tsType".into(), json!(format!("{} | (string & {{}})", known.join(" | "))));
+                    map.insert(
+                        "tsType".into(),
+                        json!(format!("{} | (string & {{}})", known.join(" | "))),
+                    );
                 }
             }
         }
@@ -153,7 +156,12 @@ mod tests {
     use std::path::Path;
 
     fn derived() -> BTreeMap<String, Value> {
-        let set = SchemaSet::from_files(Path::new("schemas"), Layout::Source, crate::codegen::model::tests::files()).unwrap();
+        let set = SchemaSet::from_files(
+            Path::new("schemas"),
+            Layout::Source,
+            crate::codegen::model::tests::files(),
+        )
+        .unwrap();
         generate(&Model::new(set).unwrap())
     }
 
@@ -161,18 +169,40 @@ mod tests {
     fn lenient_forms_are_open_and_strict_forms_closed() {
         let all = derived();
         let open = &all["open/common/c.json"]["$defs"]["Status"];
-        assert_eq!(open["anyOf"], json!([{"enum": ["new", "old"]}, {"type": "string"}]));
+        assert_eq!(
+            open["anyOf"],
+            json!([{"enum": ["new", "old"]}, {"type": "string"}])
+        );
         let strict = &all["strict/common/c.json"];
         assert_eq!(strict["$defs"]["Status"]["enum"], json!(["new", "old"]));
         assert_eq!(strict["$defs"]["PingData"]["additionalProperties"], false);
         assert_eq!(strict["$id"], format!("{BASE}/strict/common/c.json"));
-        assert_eq!(all["bundled/strict/test.ping.json"]["$id"], format!("{BASE}/strict/events/test.ping.json"));
-        assert_eq!(all["bundled/test.ping.json"]["$id"], format!("{BASE}/events/test.ping.json"));
-        assert_eq!(all["union.json"]["$defs"]["Status"]["anyOf"][1], json!({"type": "string"}));
-        assert_eq!(all["strict/union.json"]["$defs"]["PingData"]["additionalProperties"], false);
-        assert_eq!(all["strict/union.json"]["$defs"]["Status"]["enum"], json!(["new", "old"]));
+        assert_eq!(
+            all["bundled/strict/test.ping.json"]["$id"],
+            format!("{BASE}/strict/events/test.ping.json")
+        );
+        assert_eq!(
+            all["bundled/test.ping.json"]["$id"],
+            format!("{BASE}/events/test.ping.json")
+        );
+        assert_eq!(
+            all["union.json"]["$defs"]["Status"]["anyOf"][1],
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            all["strict/union.json"]["$defs"]["PingData"]["additionalProperties"],
+            false
+        );
+        assert_eq!(
+            all["strict/union.json"]["$defs"]["Status"]["enum"],
+            json!(["new", "old"])
+        );
         let unknown = &all["union.json"]["oneOf"][1]["allOf"][1]["properties"]["event"]["not"];
-        assert_eq!(unknown, &json!({"enum": ["test.ping"]}), "the known event names stay a closed list");
+        assert_eq!(
+            unknown,
+            &json!({"enum": ["test.ping"]}),
+            "the known event names stay a closed list"
+        );
     }
 
     #[test]

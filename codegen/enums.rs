@@ -123,7 +123,11 @@ mod tests {
     #[test]
     fn variants_are_pascal_case_values() {
         let schema = json!({"enum": ["no_show", "candidate_accepted", "sent"]});
-        let idents: Vec<String> = variants("S", &schema).unwrap().into_iter().map(|v| v.ident).collect();
+        let idents: Vec<String> = variants("S", &schema)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.ident)
+            .collect();
         assert_eq!(idents, ["NoShow", "CandidateAccepted", "Sent"]);
     }
 
@@ -146,6 +150,9 @@ mod tests {
         let code = one("Status", &schema, &variants("Status", &schema).unwrap()).to_string();
         assert!(code.contains("non_exhaustive"), "{code}");
         assert!(code.contains("Unknown (:: std :: string :: String)"), "{code}");
-        assert!(code.contains("open_enum ! (Status { New = \"new\" , })"), "{code}");
+        assert!(
+            code.contains("open_enum ! (Status { New = \"new\" , })"),
+            "{code}"
+        );
     }
 }

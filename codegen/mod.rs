@@ -81,7 +81,10 @@ pub fn pascal(name: &str) -> String {
 
 /// Formats generated Rust, with the banner that says where it came from.
 pub fn unparse(banner: &str, file: &syn::File) -> String {
-    format!("// @generated {banner}. Do not edit.\n\n{}", prettyplease::unparse(file))
+    format!(
+        "// @generated {banner}. Do not edit.\n\n{}",
+        prettyplease::unparse(file)
+    )
 }
 
 #[cfg(test)]

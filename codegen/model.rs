@@ -100,7 +100,10 @@ impl Model {
     /// Whether a definition is inlined where it is used (a timestamp, a
     /// bounded integer) rather than named in Rust (objects and enums).
     pub fn is_simple(&self, name: &str) -> bool {
-        self.set.defs.get(name).is_some_and(|def| !is_named_shape(&def.schema))
+        self.set
+            .defs
+            .get(name)
+            .is_some_and(|def| !is_named_shape(&def.schema))
     }
 
     fn check_files(&self) -> Result<()> {
@@ -152,13 +155,20 @@ impl Model {
         for event in self.set.events.values() {
             let shown = self.shown(event.file);
             let name = &event.name;
-            let stem = self.rel(event.file).trim_start_matches("events/").trim_end_matches(".json");
+            let stem = self
+                .rel(event.file)
+                .trim_start_matches("events/")
+                .trim_end_matches(".json");
             if name != stem {
                 return Err(format!(
                     "{shown}: /properties/event/const is {name:?} but the file is named after {stem:?}"
                 ));
             }
-            let title = event.schema.get("title").and_then(Value::as_str).unwrap_or_default();
+            let title = event
+                .schema
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if title != pascal(name) {
                 return Err(format!(
                     "{shown}: /title is {title:?}, expected {:?} (the Rust type name of the event)",
@@ -194,7 +204,9 @@ impl Model {
                 .and_then(|r| r.strip_prefix("#/$defs/"))
                 .filter(|name| !self.is_simple(name))
                 .ok_or_else(|| {
-                    format!("{shown}: /properties/data must be a $ref to an object definition in schemas/common/")
+                    format!(
+                        "{shown}: /properties/data must be a $ref to an object definition in schemas/common/"
+                    )
                 })?;
             events.push((
                 event.file,
@@ -223,10 +235,18 @@ impl Model {
     fn check_schemas(&self) -> Result<()> {
         let mut roots: Vec<(String, String, &Value)> = Vec::new();
         for (name, def) in &self.set.defs {
-            roots.push((self.shown(def.file), walk::push_token("/$defs", name), &def.schema));
+            roots.push((
+                self.shown(def.file),
+                walk::push_token("/$defs", name),
+                &def.schema,
+            ));
         }
         for event in &self.events {
-            roots.push((self.shown(event.file), String::new(), &self.set.events[&event.name].schema));
+            roots.push((
+                self.shown(event.file),
+                String::new(),
+                &self.set.events[&event.name].schema,
+            ));
         }
         for (shown, base, schema) in roots {
             let root = base.clone();
@@ -305,13 +325,20 @@ pub(crate) mod tests {
             }
         });
         vec![
-            File { rel: "common/c.json".into(), doc: common },
-            File { rel: "events/test.ping.json".into(), doc: event },
+            File {
+                rel: "common/c.json".into(),
+                doc: common,
+            },
+            File {
+                rel: "events/test.ping.json".into(),
+                doc: event,
+            },
         ]
     }
 
     fn model(files: Vec<File>) -> Result<Model> {
-        let set = SchemaSet::from_files(Path::new("schemas"), Layout::Source, files).map_err(|e| e.to_string())?;
+        let set =
+            SchemaSet::from_files(Path::new("schemas"), Layout::Source, files).map_err(|e| e.to_string())?;
         Model::new(set)
     }
 
@@ -321,7 +348,10 @@ pub(crate) mod tests {
         assert_eq!(model.events.len(), 1);
         assert_eq!(model.events[0].title, "TestPing");
         assert_eq!(model.events[0].data, "PingData");
-        assert_eq!(model.string_enums().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["Status"]);
+        assert_eq!(
+            model.string_enums().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["Status"]
+        );
         assert!(model.is_simple("Timestamp") && !model.is_simple("PingData"));
     }
 
@@ -337,10 +367,14 @@ pub(crate) mod tests {
         assert!(err.starts_with("schemas/events/test.ping.json: /$id is"), "{err}");
         let err = refused(|f| f[1].doc["title"] = json!("Ping"));
         assert!(err.contains("/title is \"Ping\", expected \"TestPing\""), "{err}");
-        let err = refused(|f| f[1].doc["properties"]["extra"] = json!({"type": "string", "description": "x"}));
+        let err =
+            refused(|f| f[1].doc["properties"]["extra"] = json!({"type": "string", "description": "x"}));
         assert!(err.contains("exactly the envelope's three fields"), "{err}");
         let err = refused(|f| f[0].doc["$defs"]["bad_name"] = json!({}));
-        assert!(err.contains("/$defs/bad_name: definition names are PascalCase"), "{err}");
+        assert!(
+            err.contains("/$defs/bad_name: definition names are PascalCase"),
+            "{err}"
+        );
     }
 
     /// An `if` under `contains` (missed by an older hand-written walker) is found.
@@ -363,9 +397,15 @@ pub(crate) mod tests {
             f[0].doc["$defs"]["PingData"]["properties"]["kind"] =
                 json!({"type": "string", "enum": ["a"], "description": "k"})
         });
-        assert!(err.contains("/$defs/PingData/properties/kind/enum: a closed list"), "{err}");
+        assert!(
+            err.contains("/$defs/PingData/properties/kind/enum: a closed list"),
+            "{err}"
+        );
         let err = refused(|f| f[0].doc["$defs"]["PingData"]["properties"]["x"] = json!({"type": "string"}));
-        assert!(err.contains("/$defs/PingData/properties/x/description: every field needs"), "{err}");
+        assert!(
+            err.contains("/$defs/PingData/properties/x/description: every field needs"),
+            "{err}"
+        );
     }
 
     #[test]

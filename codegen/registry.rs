@@ -16,22 +16,26 @@ pub fn generate(model: &Model) -> Result<String> {
     Ok(unparse("by build.rs from schemas/", &file))
 }
 
-/// `include_str!` of a file under the crate root.
+/// The text of a file under `schemas/` (the `source_schema!` macro of `src/event.rs`).
 fn source(rel: &str) -> TokenStream {
-    let rel = format!("/schemas/{rel}");
-    quote!(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #rel)))
+    quote!(source_schema!(#rel))
 }
 
-/// `include_str!` of a derived schema under `OUT_DIR/schemas/`.
+/// The text of a derived schema under `OUT_DIR/schemas/` (`derived_schema!`).
 fn derived(rel: &str) -> TokenStream {
-    let rel = format!("/schemas/{rel}");
-    quote!(include_str!(concat!(env!("OUT_DIR"), #rel)))
+    quote!(derived_schema!(#rel))
 }
 
 fn tokens(model: &Model) -> TokenStream {
     let events = &model.events;
-    let variants: Vec<Ident> = events.iter().map(|e| Ident::new(&e.title, Span::call_site())).collect();
-    let data: Vec<Ident> = events.iter().map(|e| Ident::new(&e.data, Span::call_site())).collect();
+    let variants: Vec<Ident> = events
+        .iter()
+        .map(|e| Ident::new(&e.title, Span::call_site()))
+        .collect();
+    let data: Vec<Ident> = events
+        .iter()
+        .map(|e| Ident::new(&e.data, Span::call_site()))
+        .collect();
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
     let count = events.len();
     let indices: Vec<usize> = (0..count).collect();
@@ -41,12 +45,11 @@ fn tokens(model: &Model) -> TokenStream {
         .iter()
         .map(|e| format!(" `{}`: {}", e.name, e.description))
         .collect();
-    let new_docs: Vec<String> = events
+    let file_indices: Vec<usize> = events.iter().map(|e| e.file).collect();
+    let bundled: Vec<TokenStream> = events
         .iter()
-        .map(|e| format!(" A `{}` delivery that occurred at `created_at`, with `data`.", e.name))
+        .map(|e| derived(&format!("bundled/{}.json", e.name)))
         .collect();
-    let sources: Vec<TokenStream> = events.iter().map(|e| source(model.rel(e.file))).collect();
-    let bundled: Vec<TokenStream> = events.iter().map(|e| derived(&format!("bundled/{}.json", e.name))).collect();
     let bundled_strict: Vec<TokenStream> = events
         .iter()
         .map(|e| derived(&format!("bundled/strict/{}.json", e.name)))
@@ -58,8 +61,14 @@ fn tokens(model: &Model) -> TokenStream {
     let file_ids: Vec<String> = (0..file_count).map(|i| model.id(i)).collect();
     let file_strict_ids: Vec<String> = (0..file_count).map(|i| model.strict_id(i)).collect();
     let file_sources: Vec<TokenStream> = files.iter().map(|f| source(&f.rel)).collect();
-    let file_open: Vec<TokenStream> = files.iter().map(|f| derived(&format!("open/{}", f.rel))).collect();
-    let file_strict: Vec<TokenStream> = files.iter().map(|f| derived(&format!("strict/{}", f.rel))).collect();
+    let file_open: Vec<TokenStream> = files
+        .iter()
+        .map(|f| derived(&format!("open/{}", f.rel)))
+        .collect();
+    let file_strict: Vec<TokenStream> = files
+        .iter()
+        .map(|f| derived(&format!("strict/{}", f.rel)))
+        .collect();
     let envelope = format!("{BASE}/common/envelope.json#/$defs/{UNKNOWN_DEF}");
     let strict_envelope = format!("{BASE}/strict/common/envelope.json#/$defs/{UNKNOWN_DEF}");
     let union = derived("union.json");
@@ -133,9 +142,9 @@ fn tokens(model: &Model) -> TokenStream {
             /// It refers to shared shapes in other files; see [`EventType::bundled_schema`]
             /// for a self-contained version.
             pub const fn schema_source(self) -> &'static str {
-                match self {
-                    #(EventType::#variants => #sources,)*
-                }
+                SOURCE_FILES[match self {
+                    #(EventType::#variants => #file_indices,)*
+                }].2
             }
 
             /// A self-contained schema of this event (shared shapes copied into
@@ -217,30 +226,7 @@ fn tokens(model: &Model) -> TokenStream {
             }
         }
 
-        #(
-            impl crate::event::Sealed for crate::types::#variants {}
-
-            impl crate::TypedEvent for crate::types::#variants {
-                const TYPE: EventType = EventType::#variants;
-            }
-
-            impl From<crate::types::#variants> for WebhookEvent {
-                fn from(delivery: crate::types::#variants) -> Self {
-                    WebhookEvent::#variants(delivery)
-                }
-            }
-
-            impl crate::types::#variants {
-                #[doc = #new_docs]
-                pub fn new(created_at: ::chrono::DateTime<::chrono::Utc>, data: crate::types::#data) -> Self {
-                    crate::types::#variants {
-                        event: crate::types::EventName::new(),
-                        created_at,
-                        data,
-                    }
-                }
-            }
-        )*
+        #(typed_event!(#variants, #names, #data);)*
 
         /// Every schema file under `schemas/`: path, `$id`, source text.
         pub(crate) const SOURCE_FILES: [(&str, &str, &str); #file_count] = [
@@ -273,14 +259,24 @@ mod tests {
 
     #[test]
     fn the_registry_has_a_variant_constructor_and_tables_per_event() {
-        let set = SchemaSet::from_files(Path::new("schemas"), Layout::Source, crate::codegen::model::tests::files()).unwrap();
+        let set = SchemaSet::from_files(
+            Path::new("schemas"),
+            Layout::Source,
+            crate::codegen::model::tests::files(),
+        )
+        .unwrap();
         let code = generate(&Model::new(set).unwrap()).unwrap();
         assert!(code.contains("TestPing(crate::types::TestPing)"), "{code}");
         assert!(code.contains("Unknown(crate::types::UnknownEvent)"), "{code}");
-        assert!(code.contains("impl crate::TypedEvent for crate::types::TestPing"), "{code}");
-        assert!(code.contains("data: crate::types::PingData"), "{code}");
-        assert!(code.contains("\"/schemas/events/test.ping.json\""), "{code}");
-        assert!(code.contains("\"/schemas/open/common/c.json\""), "{code}");
+        assert!(
+            code.contains("typed_event!(TestPing, \"test.ping\", PingData)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("source_schema!(\"events/test.ping.json\")"),
+            "{code}"
+        );
+        assert!(code.contains("derived_schema!(\"open/common/c.json\")"), "{code}");
         // No absolute path of the machine that built it.
         assert!(!code.contains(env!("CARGO_MANIFEST_DIR")), "{code}");
     }

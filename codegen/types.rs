@@ -25,7 +25,9 @@ use super::{enums, unparse, Result};
 /// The generated `types.rs`.
 pub fn generate(model: &Model) -> Result<String> {
     let mut settings = TypeSpaceSettings::default();
-    settings.with_derive("PartialEq".to_owned()).with_struct_builder(true);
+    settings
+        .with_derive("PartialEq".to_owned())
+        .with_struct_builder(true);
     for (name, _) in model.string_enums() {
         settings.with_replacement(
             name,
@@ -166,10 +168,21 @@ fn field_docs(model: &Model) -> BTreeMap<String, Vec<(String, String)>> {
         structs.push((&event.title, &model.set.events[&event.name].schema));
     }
     let described = |schema: &Value| -> Option<String> {
-        schema.get("description").and_then(Value::as_str).map(str::to_owned).or_else(|| {
-            let name = schema.get("$ref")?.as_str()?.trim_start_matches("#/$defs/");
-            model.set.defs.get(name)?.schema.get("description")?.as_str().map(str::to_owned)
-        })
+        schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| {
+                let name = schema.get("$ref")?.as_str()?.trim_start_matches("#/$defs/");
+                model
+                    .set
+                    .defs
+                    .get(name)?
+                    .schema
+                    .get("description")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
     };
     structs
         .into_iter()
@@ -235,7 +248,9 @@ fn position(fields: &[(String, String)], name: &str) -> usize {
 /// Puts a struct's fields in the schema's order (typify sorts them by name)
 /// and documents each from its schema.
 fn document_fields(item: &mut syn::ItemStruct, fields: &[(String, String)]) {
-    let syn::Fields::Named(named) = &mut item.fields else { return };
+    let syn::Fields::Named(named) = &mut item.fields else {
+        return;
+    };
     let mut all: Vec<syn::Field> = std::mem::take(&mut named.named).into_iter().collect();
     all.sort_by_key(|field| position(fields, &json_name(field)));
     for mut field in all {
@@ -253,7 +268,9 @@ fn document_builders(module: &mut syn::ItemMod, docs: &BTreeMap<String, Vec<(Str
         &mut module.attrs,
         "Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`](super::BuildError).",
     );
-    let Some((_, items)) = &mut module.content else { return };
+    let Some((_, items)) = &mut module.content else {
+        return;
+    };
     for item in items {
         match item {
             syn::Item::Struct(s) => {
@@ -261,7 +278,9 @@ fn document_builders(module: &mut syn::ItemMod, docs: &BTreeMap<String, Vec<(Str
                 set_doc(&mut s.attrs, &doc);
             }
             syn::Item::Impl(i) if i.trait_.is_none() => {
-                document_methods(i, |method| Some(format!("Sets `{}`.", method.trim_start_matches("r#"))));
+                document_methods(i, |method| {
+                    Some(format!("Sets `{}`.", method.trim_start_matches("r#")))
+                });
                 // The setters in the schema's order, as the fields.
                 let name = match &*i.self_ty {
                     syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
@@ -269,7 +288,9 @@ fn document_builders(module: &mut syn::ItemMod, docs: &BTreeMap<String, Vec<(Str
                 };
                 if let Some(fields) = name.and_then(|n| docs.get(&n)) {
                     i.items.sort_by_key(|member| match member {
-                        syn::ImplItem::Fn(f) => position(fields, f.sig.ident.to_string().trim_start_matches("r#")),
+                        syn::ImplItem::Fn(f) => {
+                            position(fields, f.sig.ident.to_string().trim_start_matches("r#"))
+                        }
                         _ => usize::MAX,
                     });
                 }
@@ -319,7 +340,9 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 
 /// `impl From<&T> for T`.
 fn is_from_ref(item: &syn::ItemImpl) -> bool {
-    let Some((_, path, _)) = &item.trait_ else { return false };
+    let Some((_, path, _)) = &item.trait_ else {
+        return false;
+    };
     let is_from = path.segments.last().is_some_and(|s| s.ident == "From");
     let from_ref = quote!(#path).to_string().contains("From < &");
     is_from && from_ref
@@ -367,7 +390,12 @@ mod tests {
     use std::path::Path;
 
     fn model() -> Model {
-        let set = SchemaSet::from_files(Path::new("schemas"), Layout::Source, crate::codegen::model::tests::files()).unwrap();
+        let set = SchemaSet::from_files(
+            Path::new("schemas"),
+            Layout::Source,
+            crate::codegen::model::tests::files(),
+        )
+        .unwrap();
         Model::new(set).unwrap()
     }
 
@@ -394,14 +422,26 @@ mod tests {
         let file = syn::parse_file(&code).unwrap();
         for item in &file.items {
             if let syn::Item::Struct(s) = item {
-                assert!(s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")), "{}", s.ident);
-                for field in &s.fields {
-                    assert!(field.attrs.iter().any(|a| a.path().is_ident("doc")), "{}.{:?}", s.ident, field.ident);
+                assert!(
+                    s.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")),
+                    "{}",
+                    s.ident
+                );
+                for field in s.fields.iter().filter(|f| f.ident.is_some()) {
+                    assert!(
+                        field.attrs.iter().any(|a| a.path().is_ident("doc")),
+                        "{}.{:?}",
+                        s.ident,
+                        field.ident
+                    );
                 }
             }
         }
         assert!(!code.contains("ConversionError"), "{code}");
-        assert!(code.contains("pub event: crate::types::EventName<crate::types::TestPing>"), "{code}");
+        assert!(
+            code.contains("pub event: crate::types::EventName<crate::types::TestPing>"),
+            "{code}"
+        );
         assert!(code.contains("pub enum Status"), "{code}");
         assert!(code.contains("pub mod builder"), "{code}");
         assert!(!code.contains("impl ::std::convert::From<&"), "{code}");

@@ -10,6 +10,49 @@ use serde_json::Value;
 
 use crate::error::{Error, Invalid, Violation};
 
+/// The text of a schema file, by its path under `schemas/`.
+macro_rules! source_schema {
+    ($rel:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/", $rel))
+    };
+}
+
+/// The text of a schema the build script derived, by its path under `OUT_DIR/schemas/`.
+macro_rules! derived_schema {
+    ($rel:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/schemas/", $rel))
+    };
+}
+
+/// What every known event's payload type gets: [`TypedEvent`], a
+/// conversion into [`WebhookEvent`], and a constructor.
+macro_rules! typed_event {
+    ($variant:ident, $name:literal, $data:ident) => {
+        impl Sealed for crate::types::$variant {}
+
+        impl TypedEvent for crate::types::$variant {
+            const TYPE: EventType = EventType::$variant;
+        }
+
+        impl From<crate::types::$variant> for WebhookEvent {
+            fn from(delivery: crate::types::$variant) -> Self {
+                WebhookEvent::$variant(delivery)
+            }
+        }
+
+        impl crate::types::$variant {
+            #[doc = concat!("A `", $name, "` delivery that occurred at `created_at`, with `data`.")]
+            pub fn new(created_at: chrono::DateTime<chrono::Utc>, data: crate::types::$data) -> Self {
+                crate::types::$variant {
+                    event: crate::types::EventName::new(),
+                    created_at,
+                    data,
+                }
+            }
+        }
+    };
+}
+
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
 /// A payload type of one known event ([`types::OfferAccepted`](crate::types::OfferAccepted),

@@ -62,6 +62,8 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "diff")]
+pub mod diff;
 mod document;
 mod error;
 mod event;

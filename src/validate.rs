@@ -253,10 +253,7 @@ fn validators(mode: Mode) -> &'static Validators {
 }
 
 impl Validators {
-    const fn new(
-        files: &'static [(&'static str, &'static str, &'static str)],
-        mode: Mode,
-    ) -> Self {
+    const fn new(files: &'static [(&'static str, &'static str, &'static str)], mode: Mode) -> Self {
         Validators {
             files,
             mode,

@@ -233,9 +233,10 @@ fn parse_prints_the_typed_value_back_as_json() {
     let output = run(&["parse", undocumented], b"");
     assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
     let printed: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let original: Value =
-        serde_json::from_slice(&std::fs::read(format!("{}/{undocumented}", env!("CARGO_MANIFEST_DIR"))).unwrap())
-            .unwrap();
+    let original: Value = serde_json::from_slice(
+        &std::fs::read(format!("{}/{undocumented}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    )
+    .unwrap();
     assert_eq!(printed, original, "the unknown value round-trips unchanged");
     let output = run(&["parse", "--strict", undocumented], b"");
     assert_eq!(code(&output), 1);

@@ -11,6 +11,8 @@ use clap::{Parser as ClapParser, Subcommand, ValueEnum};
 use kit_webhooks::{schema, Error, EventType, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent};
 use serde::Serialize;
 
+#[path = "kit-webhooks/diff.rs"]
+mod diff;
 #[path = "kit-webhooks/listen.rs"]
 mod listen;
 #[path = "kit-webhooks/send.rs"]
@@ -86,6 +88,8 @@ enum Command {
     },
     /// Print the names of the documented events, one per line.
     Events,
+    /// Compare two sets of schemas and say what the change breaks (exit 1 if anything does).
+    Diff(diff::Args),
     /// Print the hex signature Kit would send for a body signed at a timestamp.
     #[command(after_help = "Example:\n  \
         kit-webhooks sign --secret whsec_test --timestamp 2025-01-15T14:30:00Z tests/fixtures/valid/test.ping.json")]
@@ -277,6 +281,7 @@ fn main() -> ExitCode {
                 dedupe,
             })
         }
+        Command::Diff(args) => diff::run(&args),
         Command::Events => {
             let mut out = io::stdout().lock();
             EventType::ALL

@@ -56,7 +56,12 @@ pub fn open(schema: &mut Value) {
     for pointer in lists {
         if let Some(Value::Object(map)) = schema.pointer_mut(&pointer) {
             let values = map.get("enum").cloned().unwrap_or_default();
-            replace_key(map, "enum", "anyOf", json!([{ "enum": values }, { "type": "string" }]));
+            replace_key(
+                map,
+                "enum",
+                "anyOf",
+                json!([{ "enum": values }, { "type": "string" }]),
+            );
         }
     }
 }

@@ -16,11 +16,15 @@
 use crate::event::{OPEN_FILES, SOURCE_FILES, STRICT_FILES, UNION_SCHEMAS};
 use crate::Mode;
 
+// These three files are also the build script's (`codegen/` includes them),
+// which uses some items the library does not.
 #[cfg(feature = "diff")]
+#[allow(dead_code)]
 pub(crate) mod forms;
 #[cfg(feature = "diff")]
-pub mod set;
+pub(crate) mod set;
 #[cfg(feature = "diff")]
+#[allow(dead_code)]
 pub(crate) mod walk;
 
 /// One schema file: where it lives under `schemas/`, its `$id`, and its text.

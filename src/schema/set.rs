@@ -35,7 +35,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn new(path: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        path: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         LoadError {
             path: path.into(),
             pointer: pointer.into(),
@@ -110,8 +114,18 @@ pub struct SchemaSet {
     pub files: Vec<File>,
     /// Every event, by name.
     pub events: BTreeMap<String, Event>,
-    /// Every definition, by name.
+    /// Every definition, by name. In an export, a file whose copy of a
+    /// shared definition differs from the others' has all its definitions
+    /// under names of their own, `Name@file` ([`base_name`] gives `Name`).
     pub defs: BTreeMap<String, Def>,
+    /// Per file: the definitions it holds under a name of their own.
+    renamed: BTreeMap<usize, BTreeMap<String, String>>,
+}
+
+/// The name of a definition without the file an export's own copy comes
+/// from: `OfferStatus@offer.revised` → `OfferStatus`.
+pub fn base_name(name: &str) -> &str {
+    name.split('@').next().unwrap_or(name)
 }
 
 type Result<T> = std::result::Result<T, LoadError>;
@@ -172,6 +186,7 @@ impl SchemaSet {
             files,
             events: BTreeMap::new(),
             defs: BTreeMap::new(),
+            renamed: BTreeMap::new(),
         };
         set.collect()?;
         if set.events.is_empty() {
@@ -197,13 +212,32 @@ impl SchemaSet {
         let mut raw_defs: BTreeMap<String, (usize, Value)> = BTreeMap::new();
         for (index, file) in self.files.iter().enumerate() {
             let path = show(&self.dir.join(&file.rel));
-            let Some(defs) = file.doc.get("$defs") else { continue };
+            let Some(defs) = file.doc.get("$defs") else {
+                continue;
+            };
             let defs = defs
                 .as_object()
                 .ok_or_else(|| LoadError::new(&path, "/$defs", "must be an object"))?;
+            // An export repeats shared definitions in every file; a file
+            // whose copy differs keeps all its definitions to itself.
+            let own = self.layout == Layout::Export
+                && defs
+                    .iter()
+                    .any(|(name, schema)| raw_defs.get(name).is_some_and(|(_, earlier)| earlier != schema));
+            if own {
+                let stem = file.rel.trim_end_matches(".json");
+                let names = defs
+                    .keys()
+                    .map(|name| (name.clone(), format!("{name}@{stem}")))
+                    .collect();
+                for (name, schema) in defs {
+                    raw_defs.insert(format!("{name}@{stem}"), (index, schema.clone()));
+                }
+                self.renamed.insert(index, names);
+                continue;
+            }
             for (name, schema) in defs {
                 match raw_defs.get(name) {
-                    // An export repeats shared definitions in every file.
                     Some((_, earlier)) if self.layout == Layout::Export && earlier == schema => {}
                     Some((earlier, _)) => {
                         return Err(LoadError::new(
@@ -236,7 +270,11 @@ impl SchemaSet {
                 .pointer("/properties/event/const")
                 .and_then(Value::as_str)
                 .ok_or_else(|| {
-                    LoadError::new(&path, "/properties/event/const", "must be the event name (a string)")
+                    LoadError::new(
+                        &path,
+                        "/properties/event/const",
+                        "must be the event name (a string)",
+                    )
                 })?
                 .to_owned();
             if let Value::Object(map) = &mut schema {
@@ -308,6 +346,9 @@ impl SchemaSet {
                 .position(|f| f.rel == target_rel)
                 .ok_or_else(|| format!("there is no file {target_rel}"))?
         };
+        if let Some(own) = self.renamed.get(&file).and_then(|names| names.get(&name)) {
+            return Ok(own.clone());
+        }
         match self.defs_source(&name) {
             Some(def_file) if def_file == file || self.layout == Layout::Export => Ok(name),
             Some(def_file) => Err(format!(
@@ -447,7 +488,10 @@ mod tests {
             Path::new("s"),
             Layout::Source,
             vec![
-                file("common/a.json", json!({"$defs": {"A": {"$ref": "b.json#/$defs/B"}}})),
+                file(
+                    "common/a.json",
+                    json!({"$defs": {"A": {"$ref": "b.json#/$defs/B"}}}),
+                ),
                 file(
                     "common/b.json",
                     json!({"$id": "https://x/common/b.json", "$defs": {"B": {"type": "string"}}}),
@@ -516,10 +560,42 @@ mod tests {
     }
 
     #[test]
+    fn an_export_file_with_its_own_copy_keeps_it_to_itself() {
+        let one = |name: &str, def: Value| {
+            let mut doc = event(name, "#/$defs/A");
+            doc["$defs"] = json!({"A": {"$ref": "#/$defs/B"}, "B": def});
+            doc
+        };
+        let set = SchemaSet::from_files(
+            Path::new("d"),
+            Layout::Export,
+            vec![
+                file("e.json", one("e", json!({"type": "string"}))),
+                file("f.json", one("f", json!({"type": "integer"}))),
+            ],
+        )
+        .unwrap();
+        assert_eq!(set.events["e"].schema["properties"]["data"]["$ref"], "#/$defs/A");
+        assert_eq!(
+            set.events["f"].schema["properties"]["data"]["$ref"],
+            "#/$defs/A@f"
+        );
+        assert_eq!(set.defs["A@f"].schema["$ref"], "#/$defs/B@f");
+        assert_eq!(set.defs["B@f"].schema["type"], "integer");
+        assert_eq!(base_name("B@f"), "B");
+    }
+
+    #[test]
     fn relative_paths_resolve_like_urls() {
-        assert_eq!(join_relative("events/a.json", "../common/b.json").unwrap(), "common/b.json");
+        assert_eq!(
+            join_relative("events/a.json", "../common/b.json").unwrap(),
+            "common/b.json"
+        );
         assert_eq!(join_relative("common/a.json", "b.json").unwrap(), "common/b.json");
-        assert_eq!(join_relative("common/a.json", "./b.json").unwrap(), "common/b.json");
+        assert_eq!(
+            join_relative("common/a.json", "./b.json").unwrap(),
+            "common/b.json"
+        );
         assert!(join_relative("a.json", "../../b.json").is_err());
     }
 }

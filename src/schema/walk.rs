@@ -8,6 +8,9 @@
 
 use serde_json::{Map, Value};
 
+/// A schema object, as `serde_json` holds it.
+pub type Object = Map<String, Value>;
+
 /// How a keyword holds its subschemas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Holds {
@@ -83,7 +86,12 @@ pub fn children(schema: &Map<String, Value>) -> Vec<(String, &Value)> {
             }
             // Draft 7 `items` may be an array; read it as one.
             (Holds::Array | Holds::One, Value::Array(items)) => {
-                out.extend(items.iter().enumerate().map(|(i, child)| (format!("{base}/{i}"), child)));
+                out.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, child)| (format!("{base}/{i}"), child)),
+                );
             }
             (Holds::One, child) => out.push((base, child)),
             _ => {}
@@ -98,7 +106,7 @@ pub fn children(schema: &Map<String, Value>) -> Vec<(String, &Value)> {
 pub fn visit_mut<E>(
     schema: &mut Value,
     pointer: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str) -> Result<(), E>,
+    f: &mut dyn FnMut(&mut Object, &str) -> Result<(), E>,
 ) -> Result<(), E> {
     let Value::Object(map) = schema else {
         return Ok(());
@@ -129,7 +137,7 @@ pub fn visit_mut<E>(
 pub fn visit<E>(
     schema: &Value,
     pointer: &str,
-    f: &mut dyn FnMut(&Map<String, Value>, &str) -> Result<(), E>,
+    f: &mut dyn FnMut(&Object, &str) -> Result<(), E>,
 ) -> Result<(), E> {
     let Value::Object(map) = schema else {
         return Ok(());

@@ -35,7 +35,10 @@ impl Boon {
                 .into_iter()
                 .find(|f| f.path == format!("events/{event}.json"))
                 .unwrap();
-            per_event.insert(event.to_string(), compiler.compile(file.id, &mut schemas).unwrap());
+            per_event.insert(
+                event.to_string(),
+                compiler.compile(file.id, &mut schemas).unwrap(),
+            );
         }
         Boon {
             schemas,
@@ -51,7 +54,10 @@ impl Boon {
 
     /// boon's verdict through the event's own schema, when the event is known.
     pub fn by_event(&self, doc: &Value) -> Option<bool> {
-        let index = doc.get("event").and_then(Value::as_str).and_then(|e| self.per_event.get(e))?;
+        let index = doc
+            .get("event")
+            .and_then(Value::as_str)
+            .and_then(|e| self.per_event.get(e))?;
         Some(self.schemas.validate(doc, *index).is_ok())
     }
 }

@@ -46,10 +46,9 @@ fn cases() -> Result<Vec<Case>, String> {
             let name = format!("{dir}/{}", file.file_name().unwrap_or_default().to_string_lossy());
             let lenient = Parser::new().validate(&body).is_ok();
             let strict = Parser::new().mode(Mode::Strict).validate(&body);
-            let undocumented_values = strict
-                .as_ref()
-                .err()
-                .is_some_and(|e| !e.violations().is_empty() && e.violations().iter().all(|v| v.keyword == "enum"));
+            let undocumented_values = strict.as_ref().err().is_some_and(|e| {
+                !e.violations().is_empty() && e.violations().iter().all(|v| v.keyword == "enum")
+            });
             let event = document
                 .get("event")
                 .and_then(Value::as_str)

@@ -2,11 +2,17 @@
 //!
 //! - `export [--out DIR] [--check]`: the schemas for other languages (default `dist/`).
 //! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
+//! - `bless`: rewrite the reviewed snapshot of the generated Rust (`tests/snapshots/`).
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 
 mod bench_compare;
+// The build script's generator, compiled here too so that its stages' unit
+// tests run with `cargo test --workspace`.
+#[allow(dead_code)]
+#[path = "../../codegen/mod.rs"]
+mod codegen;
 mod export;
 mod fuzz;
 mod interop;
@@ -20,6 +26,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("export") => export::main(&args[1..]),
+        Some("bless") => bless(),
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
@@ -40,6 +47,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   export [--out DIR] [--check]   write the schemas for other languages (default: dist/);
                                  --check fails if DIR differs from a fresh export
+  bless                          rewrite tests/snapshots/ (the generated Rust, for review)
+                                 after a schema or generator change
   interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
                                  datamodel-code-generator and openapi-spec-validator
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
@@ -49,6 +58,21 @@ tasks:
                                  itself, 100,000 deliveries over 64 connections)
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)";
+
+/// `cargo xtask bless`: the snapshot test, told to overwrite.
+fn bless() -> Result<(), String> {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--test", "generated"])
+        .env("EXPECTORATE", "overwrite")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cargo test: {e}"))?;
+    if !status.success() {
+        return Err("cargo test --test generated failed".into());
+    }
+    println!("tests/snapshots/ now holds the generated Rust; review it with `git diff tests/snapshots`");
+    Ok(())
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {

@@ -1,0 +1,801 @@
+//! The comparison: both sets are walked in parallel from each event's root,
+//! with the JSON pointer in the delivery. A definition referenced by the same
+//! name on both sides is compared once, and its changes are reported at every
+//! place deliveries reach it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Change, Kind};
+
+impl Change {
+    pub(super) fn summary(&self) -> &str {
+        &self.summary
+    }
+}
+use crate::schema::set::{base_name, SchemaSet};
+use crate::schema::walk::{self, Holds};
+
+/// Formats whose values Rust holds in a type of their own (typify's mapping).
+const RUST_TYPED_FORMATS: &[(&str, &str)] = &[
+    ("date-time", "chrono::DateTime<Utc>"),
+    ("date", "chrono::NaiveDate"),
+    ("uuid", "uuid::Uuid"),
+    ("ip", "std::net::IpAddr"),
+    ("ipv4", "std::net::Ipv4Addr"),
+    ("ipv6", "std::net::Ipv6Addr"),
+];
+
+/// Lower bounds: a larger value tightens.
+const LOWER_BOUNDS: &[&str] = &[
+    "minimum",
+    "exclusiveMinimum",
+    "minLength",
+    "minItems",
+    "minProperties",
+    "minContains",
+];
+/// Upper bounds: a smaller value tightens.
+const UPPER_BOUNDS: &[&str] = &[
+    "maximum",
+    "exclusiveMaximum",
+    "maxLength",
+    "maxItems",
+    "maxProperties",
+    "maxContains",
+];
+/// Constraints without an order: added tightens, dropped relaxes, changed may do either.
+const OTHER_CONSTRAINTS: &[&str] = &["pattern", "multipleOf", "uniqueItems", "dependentRequired"];
+/// Keywords that identify or hold a schema rather than constrain an instance.
+const STRUCTURAL: &[&str] = &[
+    "$schema",
+    "$id",
+    "$ref",
+    "$defs",
+    "definitions",
+    "$anchor",
+    "$vocabulary",
+];
+/// Keywords this module compares by their own rules.
+const HANDLED: &[&str] = &[
+    "type",
+    "const",
+    "enum",
+    "format",
+    "properties",
+    "required",
+    "additionalProperties",
+];
+
+/// Who a change belongs to before it is placed in deliveries.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Owner {
+    Event(String),
+    Def(String),
+}
+
+struct Raw {
+    owner: Owner,
+    pointer: String,
+    kind: Kind,
+    breaking: bool,
+    message: String,
+}
+
+struct Differ<'a> {
+    old: &'a SchemaSet,
+    new: &'a SchemaSet,
+    raw: Vec<Raw>,
+    /// `owner` refers to definition `def` at `pointer` on both sides.
+    edges: Vec<(Owner, String, String)>,
+    queued: BTreeSet<String>,
+    todo: Vec<String>,
+    /// Pairs of definitions being compared inline, against reference cycles.
+    inline: Vec<(String, String)>,
+}
+
+/// Every change from `old` to `new`.
+pub(super) fn changes(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
+    let mut differ = Differ {
+        old,
+        new,
+        raw: Vec::new(),
+        edges: Vec::new(),
+        queued: BTreeSet::new(),
+        todo: Vec::new(),
+        inline: Vec::new(),
+    };
+    let names: BTreeSet<&String> = old.events.keys().chain(new.events.keys()).collect();
+    for name in names {
+        let owner = Owner::Event(name.clone());
+        match (old.events.get(name), new.events.get(name)) {
+            (Some(o), Some(n)) => differ.compare(&owner, "", &o.schema, &n.schema),
+            (None, Some(_)) => differ.push(
+                &owner,
+                "",
+                Kind::EventAdded,
+                false,
+                format!(
+                    "new event {name:?}; receivers built on the old schemas read it as WebhookEvent::Unknown"
+                ),
+            ),
+            (Some(_), None) => differ.push(
+                &owner,
+                "",
+                Kind::EventRemoved,
+                true,
+                format!("event {name:?} removed: its WebhookEvent variant and payload type disappear"),
+            ),
+            (None, None) => {}
+        }
+    }
+    while let Some(def) = differ.todo.pop() {
+        let owner = Owner::Def(def.clone());
+        differ.compare(&owner, "", &old.defs[&def].schema, &new.defs[&def].schema);
+    }
+    differ.place()
+}
+
+fn schema_map(value: &Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map.clone(),
+        Value::Bool(false) => [("not".to_owned(), Value::Object(Map::new()))]
+            .into_iter()
+            .collect(),
+        _ => Map::new(),
+    }
+}
+
+fn ref_name(schema: &Map<String, Value>) -> Option<&str> {
+    schema.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
+}
+
+/// `"a"`, `1`: a JSON value in a message.
+fn show(value: &Value) -> String {
+    value.to_string()
+}
+
+/// The JSON types a schema admits, `integer` counted within `number`.
+fn types(schema: &Map<String, Value>) -> Option<BTreeSet<String>> {
+    walk::types(schema).map(|ts| ts.into_iter().map(str::to_owned).collect())
+}
+
+impl Differ<'_> {
+    fn push(&mut self, owner: &Owner, pointer: &str, kind: Kind, breaking: bool, message: String) {
+        self.raw.push(Raw {
+            owner: owner.clone(),
+            pointer: pointer.to_owned(),
+            kind,
+            breaking,
+            message,
+        });
+    }
+
+    /// Compares one position: references first, then the schemas themselves.
+    fn compare(&mut self, owner: &Owner, pointer: &str, old: &Value, new: &Value) {
+        let (o, n) = (schema_map(old), schema_map(new));
+        self.annotations(owner, pointer, &o, &n);
+        match (ref_name(&o), ref_name(&n)) {
+            (Some(a), Some(b))
+                if a == b && self.old.defs.contains_key(a) && self.new.defs.contains_key(b) =>
+            {
+                self.edges.push((owner.clone(), pointer.to_owned(), a.to_owned()));
+                if self.queued.insert(a.to_owned()) {
+                    self.todo.push(a.to_owned());
+                }
+                // Keywords beside the reference refine it.
+                let siblings = |m: &Map<String, Value>| -> Map<String, Value> {
+                    m.iter()
+                        .filter(|(k, _)| *k != "$ref" && !walk::ANNOTATION_KEYWORDS.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                };
+                let (os, ns) = (siblings(&o), siblings(&n));
+                if !os.is_empty() || !ns.is_empty() {
+                    self.node(owner, pointer, &os, &ns);
+                }
+            }
+            (a, b) => {
+                if let (Some(a), Some(b)) = (a, b) {
+                    let named =
+                        |set: &SchemaSet, name: &str| set.defs.get(name).is_some_and(|d| is_named(&d.schema));
+                    if named(self.old, a) && named(self.new, b) && base_name(a) != base_name(b) {
+                        self.push(
+                            owner,
+                            pointer,
+                            Kind::TypeRenamed,
+                            true,
+                            format!(
+                                "refers to {} instead of {}: the Rust type changes",
+                                base_name(b),
+                                base_name(a)
+                            ),
+                        );
+                    }
+                    let pair = (a.to_owned(), b.to_owned());
+                    if self.inline.contains(&pair) {
+                        return;
+                    }
+                    self.inline.push(pair);
+                    let (ro, rn) = (self.resolve(self.old, &o), self.resolve(self.new, &n));
+                    self.node(owner, pointer, &ro, &rn);
+                    self.inline.pop();
+                } else {
+                    let (ro, rn) = (self.resolve(self.old, &o), self.resolve(self.new, &n));
+                    self.node(owner, pointer, &ro, &rn);
+                }
+            }
+        }
+    }
+
+    /// A schema with its reference replaced by the definition (its own
+    /// keywords win), without annotations.
+    fn resolve(&self, set: &SchemaSet, schema: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = match ref_name(schema).and_then(|name| set.defs.get(name)) {
+            Some(def) => {
+                let mut merged = schema_map(&def.schema);
+                // A chain of references resolves one step at a time.
+                if ref_name(&merged).is_some() && ref_name(&merged) != ref_name(schema) {
+                    merged = self.resolve(set, &merged);
+                }
+                merged
+            }
+            None => Map::new(),
+        };
+        for (key, value) in schema {
+            if key != "$ref" {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+        out.retain(|key, _| !walk::ANNOTATION_KEYWORDS.contains(&key.as_str()));
+        out
+    }
+
+    fn annotations(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        for keyword in walk::ANNOTATION_KEYWORDS {
+            if o.get(*keyword) != n.get(*keyword) {
+                let what = match (o.get(*keyword), n.get(*keyword)) {
+                    (None, Some(_)) => "added",
+                    (Some(_), None) => "removed",
+                    _ => "changed",
+                };
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::Documentation,
+                    false,
+                    format!("{keyword} {what}"),
+                );
+            }
+        }
+    }
+
+    /// Compares two schemas without references.
+    fn node(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        self.types(owner, pointer, o, n);
+        if o.get("const") != n.get("const") {
+            let message = match (o.get("const"), n.get("const")) {
+                (Some(a), Some(b)) => format!("the constant changes from {} to {}", show(a), show(b)),
+                (None, Some(b)) => format!("the value must now be {}", show(b)),
+                _ => "the value is no longer a constant".to_owned(),
+            };
+            self.push(owner, pointer, Kind::ConstChanged, true, message);
+        }
+        self.values(owner, pointer, o, n);
+        self.format(owner, pointer, o, n);
+        self.bounds(owner, pointer, o, n);
+        self.object(owner, pointer, o, n);
+        // Every other subschema keyword, and every other keyword.
+        let keywords: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+        for keyword in keywords {
+            let k = keyword.as_str();
+            if HANDLED.contains(&k)
+                || STRUCTURAL.contains(&k)
+                || walk::ANNOTATION_KEYWORDS.contains(&k)
+                || LOWER_BOUNDS.contains(&k)
+                || UPPER_BOUNDS.contains(&k)
+                || OTHER_CONSTRAINTS.contains(&k)
+            {
+                continue;
+            }
+            let (a, b) = (o.get(k), n.get(k));
+            if a == b && walk::holds(k).is_none() {
+                continue;
+            }
+            match (walk::holds(k), a, b) {
+                (Some(Holds::One), Some(a), Some(b)) => {
+                    let at = if matches!(k, "items" | "additionalItems" | "contains" | "unevaluatedItems") {
+                        format!("{pointer}/*")
+                    } else {
+                        pointer.to_owned()
+                    };
+                    self.compare(owner, &at, a, b);
+                }
+                (Some(Holds::Array), Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
+                    for (x, y) in a.iter().zip(b) {
+                        self.compare(owner, pointer, x, y);
+                    }
+                }
+                (_, None, Some(_))
+                    if matches!(
+                        k,
+                        "allOf" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
+                    ) =>
+                {
+                    self.push(
+                        owner,
+                        pointer,
+                        Kind::ConstraintTightened,
+                        false,
+                        format!("{k} added"),
+                    );
+                }
+                (_, Some(_), None)
+                    if matches!(
+                        k,
+                        "allOf" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
+                    ) =>
+                {
+                    self.push(
+                        owner,
+                        pointer,
+                        Kind::ConstraintRelaxed,
+                        true,
+                        format!("{k} removed"),
+                    );
+                }
+                _ => self.push(
+                    owner,
+                    pointer,
+                    Kind::SchemaChanged,
+                    true,
+                    format!("{k} changed, in a way this differ cannot prove safe"),
+                ),
+            }
+        }
+    }
+
+    fn types(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        let (a, b) = (types(o), types(n));
+        if a == b {
+            return;
+        }
+        let describe = |t: &Option<BTreeSet<String>>| match t {
+            Some(t) => t.iter().cloned().collect::<Vec<_>>().join(" | "),
+            None => "any".to_owned(),
+        };
+        let message = format!("type {} → {}", describe(&a), describe(&b));
+        let without_null = |t: &BTreeSet<String>| -> BTreeSet<String> {
+            t.iter().filter(|t| *t != "null").cloned().collect()
+        };
+        let kind = match (&a, &b) {
+            (Some(a), Some(b)) if without_null(a) == without_null(b) && b.contains("null") => {
+                Kind::NullableAdded
+            }
+            (Some(a), Some(b)) if without_null(a) == without_null(b) => Kind::NullableRemoved,
+            _ => Kind::TypeChanged,
+        };
+        let message = match kind {
+            Kind::NullableAdded => {
+                format!("{message}: the field may now be null, which old receivers refuse")
+            }
+            Kind::NullableRemoved => format!("{message}: the Rust type loses its Option"),
+            _ => format!("{message}: the Rust type changes"),
+        };
+        self.push(owner, pointer, kind, true, message);
+    }
+
+    fn values(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        let list = |m: &Map<String, Value>| m.get("enum").and_then(Value::as_array).cloned();
+        match (list(o), list(n)) {
+            (Some(a), Some(b)) => {
+                // Lenient receivers keep any string they do not know.
+                let open = b.iter().all(Value::is_string);
+                for value in b.iter().filter(|v| !a.contains(v)) {
+                    let message = if open {
+                        format!(
+                            "value {} added; receivers built on the old schemas keep it as Unknown",
+                            show(value)
+                        )
+                    } else {
+                        format!(
+                            "value {} added to a list of non-strings, which stays closed",
+                            show(value)
+                        )
+                    };
+                    self.push(owner, pointer, Kind::ValueAdded, !open, message);
+                }
+                for value in a.iter().filter(|v| !b.contains(v)) {
+                    self.push(
+                        owner,
+                        pointer,
+                        Kind::ValueRemoved,
+                        true,
+                        format!("value {} removed: its Rust variant disappears", show(value)),
+                    );
+                }
+            }
+            (None, Some(_)) => self.push(
+                owner,
+                pointer,
+                Kind::ListClosed,
+                true,
+                "becomes a documented list of values: the Rust type changes to an enum".to_owned(),
+            ),
+            (Some(_), None) => self.push(
+                owner,
+                pointer,
+                Kind::ListOpened,
+                true,
+                "is no longer a documented list of values: the Rust type changes".to_owned(),
+            ),
+            (None, None) => {}
+        }
+    }
+
+    fn format(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        let format = |m: &Map<String, Value>| m.get("format").and_then(Value::as_str).map(str::to_owned);
+        let rust = |f: &Option<String>| {
+            f.as_deref()
+                .and_then(|f| RUST_TYPED_FORMATS.iter().find(|(name, _)| *name == f))
+                .map(|(_, ty)| *ty)
+        };
+        let (a, b) = (format(o), format(n));
+        if a == b {
+            return;
+        }
+        let retyped = rust(&a) != rust(&b);
+        let (kind, breaking, message) = match (&a, &b) {
+            (None, Some(f)) => (Kind::FormatAdded, retyped, format!("format {f:?} added")),
+            (Some(f), None) => (
+                Kind::FormatRemoved,
+                true,
+                format!("format {f:?} dropped: old receivers refuse values it no longer rules out"),
+            ),
+            (Some(x), Some(y)) => (Kind::FormatChanged, true, format!("format {x:?} → {y:?}")),
+            (None, None) => return,
+        };
+        let message = if retyped {
+            format!(
+                "{message}; the Rust type changes ({} → {})",
+                rust(&a).unwrap_or("String"),
+                rust(&b).unwrap_or("String")
+            )
+        } else {
+            message
+        };
+        self.push(owner, pointer, kind, breaking, message);
+    }
+
+    fn bounds(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        for (keywords, larger_tightens) in [(LOWER_BOUNDS, true), (UPPER_BOUNDS, false)] {
+            for keyword in keywords {
+                let (a, b) = (o.get(*keyword), n.get(*keyword));
+                if a == b {
+                    continue;
+                }
+                let tightened = match (a.and_then(Value::as_f64), b.and_then(Value::as_f64)) {
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    (Some(x), Some(y)) => (y > x) == larger_tightens,
+                    (None, None) => false,
+                };
+                self.constraint(owner, pointer, keyword, a, b, Some(tightened));
+            }
+        }
+        for keyword in OTHER_CONSTRAINTS {
+            let (a, b) = (o.get(*keyword), n.get(*keyword));
+            match (a, b) {
+                _ if a == b => {}
+                (None, Some(_)) => self.constraint(owner, pointer, keyword, a, b, Some(true)),
+                (Some(_), None) => self.constraint(owner, pointer, keyword, a, b, Some(false)),
+                _ => self.constraint(owner, pointer, keyword, a, b, None),
+            }
+        }
+        // typify picks a field's Rust integer type from its bounds.
+        let integer = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("integer"));
+        if integer(o) && integer(n) {
+            let (a, b) = (rust_integer(o), rust_integer(n));
+            if a != b {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::TypeChanged,
+                    true,
+                    format!("the bounds change the Rust integer type from {a} to {b}"),
+                );
+            }
+        }
+    }
+
+    fn constraint(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        keyword: &str,
+        a: Option<&Value>,
+        b: Option<&Value>,
+        tightened: Option<bool>,
+    ) {
+        let what = match (a, b) {
+            (None, Some(b)) => format!("{keyword} {} added", show(b)),
+            (Some(a), None) => format!("{keyword} {} dropped", show(a)),
+            (Some(a), Some(b)) => format!("{keyword} {} → {}", show(a), show(b)),
+            (None, None) => return,
+        };
+        match tightened {
+            Some(true) => self.push(owner, pointer, Kind::ConstraintTightened, false, what),
+            Some(false) => self.push(
+                owner,
+                pointer,
+                Kind::ConstraintRelaxed,
+                true,
+                format!("{what}: old receivers refuse values it now allows"),
+            ),
+            None => self.push(
+                owner,
+                pointer,
+                Kind::SchemaChanged,
+                true,
+                format!("{what}: it may allow values old receivers refuse"),
+            ),
+        }
+    }
+
+    fn object(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        let props = |m: &Map<String, Value>| {
+            m.get("properties")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let required = |m: &Map<String, Value>| -> BTreeSet<String> {
+            m.get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let (op, np) = (props(o), props(n));
+        let (or, nr) = (required(o), required(n));
+        let closed = |m: &Map<String, Value>| m.get("additionalProperties") == Some(&Value::Bool(false));
+        let mut names: Vec<&String> = op.keys().collect();
+        for name in np.keys().chain(or.iter()).chain(nr.iter()) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        for name in names {
+            let at = walk::push_token(pointer, name);
+            let (was, is) = (or.contains(name), nr.contains(name));
+            match (op.get(name), np.get(name)) {
+                (None, Some(_)) if !op.contains_key(name) && !or.contains(name) => {
+                    let how = if is { "required" } else { "optional" };
+                    let breaking = closed(o);
+                    let message = if breaking {
+                        format!("{how} field added where the old schema refused undocumented fields")
+                    } else {
+                        format!("{how} field added; receivers built on the old schemas ignore it")
+                    };
+                    self.push(owner, &at, Kind::FieldAdded, breaking, message);
+                    continue;
+                }
+                (Some(_), None) => {
+                    self.push(
+                        owner,
+                        &at,
+                        Kind::FieldRemoved,
+                        true,
+                        "field removed: any value may now appear there, and its Rust field disappears"
+                            .to_owned(),
+                    );
+                    continue;
+                }
+                (a, b) => {
+                    // Equal text may still refer to definitions that changed.
+                    let (a, b) = (a.unwrap_or(&Value::Bool(true)), b.unwrap_or(&Value::Bool(true)));
+                    self.compare(owner, &at, a, b);
+                }
+            }
+            if was && !is {
+                self.push(
+                    owner,
+                    &at,
+                    Kind::FieldOptional,
+                    true,
+                    "no longer required: deliveries may omit it, and its Rust type gains an Option"
+                        .to_owned(),
+                );
+            } else if !was && is {
+                let field = np
+                    .get(name)
+                    .map(|f| self.resolve(self.new, &schema_map(f)))
+                    .unwrap_or_default();
+                let nullable = types(&field).is_some_and(|t| t.contains("null"));
+                let message = if nullable {
+                    "now required (it was optional and is nullable, so its Rust type stays an Option)"
+                        .to_owned()
+                } else {
+                    "now required: its Rust type loses the Option it had as an optional field".to_owned()
+                };
+                self.push(owner, &at, Kind::FieldRequired, !nullable, message);
+            }
+        }
+        let (a, b) = (o.get("additionalProperties"), n.get("additionalProperties"));
+        if a != b {
+            let is_false = |v: Option<&Value>| v == Some(&Value::Bool(false));
+            let any = |v: Option<&Value>| v.is_none() || v == Some(&Value::Bool(true));
+            if is_false(a) && !is_false(b) {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::FieldsOpened,
+                    true,
+                    "undocumented fields are now allowed, where old receivers refuse them".to_owned(),
+                );
+            } else if !is_false(a) && is_false(b) {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::FieldsClosed,
+                    false,
+                    "undocumented fields are now refused".to_owned(),
+                );
+            } else if !(any(a) && any(b)) {
+                let (a, b) = (a.unwrap_or(&Value::Bool(true)), b.unwrap_or(&Value::Bool(true)));
+                self.compare(owner, &format!("{pointer}/*"), a, b);
+            }
+        }
+    }
+
+    /// Places every change in deliveries: a definition's changes at each
+    /// pointer where events reach it.
+    fn place(self) -> Vec<Change> {
+        let mut sites: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for def in &self.queued {
+            let mut found = Vec::new();
+            collect_sites(&self.edges, def, "", &mut found, 0);
+            found.sort();
+            found.dedup();
+            sites.insert(def.clone(), found);
+        }
+        let mut out = Vec::new();
+        for raw in self.raw {
+            match &raw.owner {
+                Owner::Event(event) => out.push(Change {
+                    event: Some(event.clone()),
+                    pointer: raw.pointer,
+                    kind: raw.kind,
+                    breaking: raw.breaking,
+                    summary: raw.message.clone(),
+                    message: raw.message,
+                    definition: None,
+                    reaches: Vec::new(),
+                }),
+                Owner::Def(def) => {
+                    let name = base_name(def);
+                    // Group the events by the pointer at which they reach the definition.
+                    let mut by_prefix: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                    for (event, prefix) in sites.get(def).into_iter().flatten() {
+                        by_prefix.entry(prefix).or_default().push(event.clone());
+                    }
+                    for (prefix, events) in by_prefix {
+                        let shared = events.len() > 1;
+                        let message = if shared {
+                            format!(
+                                "{} (in {name}, shared by {} events: {})",
+                                raw.message,
+                                events.len(),
+                                events.join(", ")
+                            )
+                        } else {
+                            format!("{} (in {name})", raw.message)
+                        };
+                        out.push(Change {
+                            event: (!shared).then(|| events[0].clone()),
+                            pointer: format!("{prefix}{}", raw.pointer),
+                            kind: raw.kind,
+                            breaking: raw.breaking,
+                            message,
+                            summary: raw.message.clone(),
+                            definition: Some(name.to_owned()),
+                            reaches: if shared { events } else { Vec::new() },
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.event.is_none(), &a.event, &a.pointer, a.kind).cmp(&(
+                b.event.is_none(),
+                &b.event,
+                &b.pointer,
+                b.kind,
+            ))
+        });
+        out.dedup();
+        out
+    }
+}
+
+/// Where events reach definition `def`: (event, pointer in the delivery).
+fn collect_sites(
+    edges: &[(Owner, String, String)],
+    def: &str,
+    suffix: &str,
+    out: &mut Vec<(String, String)>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    for (owner, pointer, target) in edges {
+        if target != def {
+            continue;
+        }
+        match owner {
+            Owner::Event(event) => out.push((event.clone(), format!("{pointer}{suffix}"))),
+            Owner::Def(parent) => collect_sites(edges, parent, &format!("{pointer}{suffix}"), out, depth + 1),
+        }
+    }
+}
+
+/// Whether a definition becomes a named Rust type (an object or a list of values).
+fn is_named(schema: &Value) -> bool {
+    schema.get("enum").is_some() || schema.get("type").and_then(Value::as_str) == Some("object")
+}
+
+/// The Rust integer type typify gives a field, from its `format` and bounds
+/// (a port of typify 0.8's `convert_integer`).
+#[allow(clippy::cast_precision_loss)]
+fn rust_integer(schema: &Map<String, Value>) -> &'static str {
+    const TYPES: &[(&str, &str, &str, f64, f64)] = &[
+        ("int8", "i8", "NonZeroU8", i8::MIN as f64, i8::MAX as f64),
+        ("uint8", "u8", "NonZeroU8", u8::MIN as f64, u8::MAX as f64),
+        ("int16", "i16", "NonZeroU16", i16::MIN as f64, i16::MAX as f64),
+        ("uint16", "u16", "NonZeroU16", u16::MIN as f64, u16::MAX as f64),
+        ("int", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
+        ("int32", "i32", "NonZeroU32", i32::MIN as f64, i32::MAX as f64),
+        ("uint", "u32", "NonZeroU32", u32::MIN as f64, u32::MAX as f64),
+        ("uint32", "u32", "NonZeroU32", u32::MIN as f64, u32::MAX as f64),
+        ("int64", "i64", "NonZeroU64", i64::MIN as f64, i64::MAX as f64),
+        ("uint64", "u64", "NonZeroU64", u64::MIN as f64, u64::MAX as f64),
+    ];
+    let number = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let mut min = match (number("minimum"), number("exclusiveMinimum")) {
+        (None, None) => None,
+        (None, Some(e)) => Some(e + 1.0),
+        (Some(m), None) => Some(m),
+        (Some(m), Some(e)) => Some(m.max(e + 1.0)),
+    };
+    let mut max = match (number("maximum"), number("exclusiveMaximum")) {
+        (None, None) => None,
+        (None, Some(e)) => Some(e - 1.0),
+        (Some(m), None) => Some(m),
+        (Some(m), Some(e)) => Some(m.min(e - 1.0)),
+    };
+    let multiple = schema.get("multipleOf").is_some();
+    if let Some(format) = schema.get("format").and_then(Value::as_str) {
+        if let Some((_, ty, nz, lo, hi)) = TYPES.iter().find(|(f, ..)| *f == format) {
+            let fits = min.is_none_or(|m| m >= *lo) && max.is_none_or(|m| m <= *hi);
+            if !multiple && fits {
+                return if min == Some(1.0) { nz } else { ty };
+            }
+            min = min.or(Some(*lo));
+            max = max.or(Some(*hi));
+        }
+    }
+    let same = |a: f64, b: f64| (a - b).abs() <= f64::EPSILON;
+    let found = match (min, max) {
+        (None, Some(max)) => TYPES.iter().rev().find(|t| same(t.4, max)).map(|t| t.1),
+        (Some(min), _) if same(min, 1.0) => Some("NonZeroU64"),
+        (Some(min), None) => TYPES.iter().rev().find(|t| same(t.3, min)).map(|t| t.1),
+        (Some(min), Some(max)) => TYPES
+            .iter()
+            .rev()
+            .find(|t| same(t.3, min) && same(t.4, max))
+            .map(|t| t.1),
+        (None, None) => None,
+    };
+    found.unwrap_or("i64")
+}

@@ -1,0 +1,597 @@
+//! `kit_webhooks::diff` and `kit-webhooks diff`: every rule over a pair of
+//! schema sets (this repository's schemas, and a copy changed one way), and
+//! the rules checked against behaviour: wherever a change is said not to
+//! break, deliveries generated from the new schemas are accepted by this
+//! crate, which was built from the old ones.
+#![cfg(feature = "diff")]
+
+use std::path::Path;
+
+use kit_webhooks::diff::{self, File, Kind, Layout, Report, SchemaSet, Semver};
+use kit_webhooks::Parser;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use serde_json::{json, Value};
+
+mod support;
+use support::{generate, root};
+
+/// This repository's schemas: what the crate under test was built from.
+fn old() -> SchemaSet {
+    SchemaSet::read(&root().join("schemas")).unwrap()
+}
+
+/// The schemas changed by `edit`, which gets every file by its path.
+fn changed(edit: impl FnOnce(&mut Files)) -> SchemaSet {
+    let mut files = Files(old().files);
+    edit(&mut files);
+    SchemaSet::from_files(&root().join("schemas"), Layout::Source, files.0).unwrap()
+}
+
+struct Files(Vec<File>);
+
+impl Files {
+    fn file(&mut self, rel: &str) -> &mut Value {
+        &mut self
+            .0
+            .iter_mut()
+            .find(|f| f.rel == rel)
+            .unwrap_or_else(|| panic!("{rel}"))
+            .doc
+    }
+
+    /// A definition, wherever it is.
+    fn def(&mut self, name: &str) -> &mut Value {
+        self.0
+            .iter_mut()
+            .find_map(|f| f.doc.get_mut("$defs").and_then(|d| d.get_mut(name)))
+            .unwrap_or_else(|| panic!("$defs/{name}"))
+    }
+
+    fn add(&mut self, rel: &str, doc: Value) {
+        self.0.push(File { rel: rel.into(), doc });
+    }
+
+    fn remove(&mut self, rel: &str) {
+        self.0.retain(|f| f.rel != rel);
+    }
+}
+
+/// The one-line verdicts of a report: (event or "*", pointer, kind, breaking).
+fn verdicts(report: &Report) -> Vec<(String, String, Kind, bool)> {
+    report
+        .changes
+        .iter()
+        .map(|c| {
+            let event = c.event.clone().unwrap_or_else(|| "*".into());
+            (event, c.pointer.clone(), c.kind, c.breaking)
+        })
+        .collect()
+}
+
+fn check(edit: impl FnOnce(&mut Files), expected: &[(&str, &str, Kind, bool)], semver: Semver) -> SchemaSet {
+    let new = changed(edit);
+    let report = diff::diff(&old(), &new);
+    let expected: Vec<(String, String, Kind, bool)> = expected
+        .iter()
+        .map(|(e, p, k, b)| ((*e).to_owned(), (*p).to_owned(), *k, *b))
+        .collect();
+    assert_eq!(verdicts(&report), expected, "{}", report.to_text());
+    assert_eq!(report.semver, semver, "{}", report.to_text());
+    assert_eq!(report.breaking, semver == Semver::Major);
+    new
+}
+
+/// Deliveries generated from every event of `new` (seeded, `cases` of them)
+/// that this crate, built from the old schemas, refuses in lenient mode
+/// (validation and typed parse).
+fn refused_by_old(new: &SchemaSet, cases: usize) -> Vec<String> {
+    let schemas = new
+        .events
+        .keys()
+        .map(|name| (name.clone(), new.bundled(name).unwrap()))
+        .collect();
+    let strategy = generate::deliveries(schemas);
+    let mut runner = TestRunner::deterministic();
+    let mut refused = Vec::new();
+    for _ in 0..cases {
+        let (_, doc) = strategy.new_tree(&mut runner).unwrap().current();
+        let body = serde_json::to_vec(&doc).unwrap();
+        if Parser::new().parse(&body).is_err() {
+            refused.push(String::from_utf8(body).unwrap());
+        }
+    }
+    refused
+}
+
+/// Wherever the differ says nothing breaks, the old receiver accepts what the
+/// new schemas allow.
+fn old_accepts_everything(new: &SchemaSet) {
+    let refused = refused_by_old(new, 400);
+    assert!(
+        refused.is_empty(),
+        "refused by the old receiver:\n{}",
+        refused.join("\n")
+    );
+}
+
+/// A breaking relaxation has a witness: a delivery the new schemas allow and
+/// the old receiver refuses.
+fn old_refuses_something(new: &SchemaSet) {
+    assert!(
+        !refused_by_old(new, 400).is_empty(),
+        "no generated delivery shows the break"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Not breaking
+// ---------------------------------------------------------------------------
+
+#[test]
+fn nothing_changed_is_none() {
+    check(|_| {}, &[], Semver::None);
+}
+
+#[test]
+fn a_value_added_to_a_documented_list_is_minor() {
+    let new = check(
+        |f| {
+            f.def("OfferStatus")["enum"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("rescinded"))
+        },
+        &[("*", "/data/status", Kind::ValueAdded, false)],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn an_optional_field_added_is_minor() {
+    let new = check(
+        |f| f.def("InterviewData")["properties"]["room"] = json!({"type": "string", "description": "Where"}),
+        &[("*", "/data/room", Kind::FieldAdded, false)],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn a_required_field_added_is_minor() {
+    let new = check(
+        |f| {
+            let job = f.def("JobPostingSummary");
+            job["properties"]["team"] = json!({"type": "string", "description": "Team"});
+            job["required"].as_array_mut().unwrap().push(json!("team"));
+        },
+        &[("*", "/data/job_posting/team", Kind::FieldAdded, false)],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn a_new_event_is_minor() {
+    let new = check(
+        |f| {
+            let mut pong = f.file("events/test.ping.json").clone();
+            pong["$id"] = json!("https://kit-webhooks.github.io/schemas/v1/events/test.pong.json");
+            pong["title"] = json!("TestPong");
+            pong["properties"]["event"]["const"] = json!("test.pong");
+            f.add("events/test.pong.json", pong);
+        },
+        &[("test.pong", "", Kind::EventAdded, false)],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn documentation_alone_is_a_patch() {
+    let new = check(
+        |f| {
+            f.def("Candidate")["properties"]["name"]["description"] = json!("The candidate's full name");
+            f.def("Candidate")["properties"]["name"]["examples"] = json!(["Ada Lovelace"]);
+            f.file("events/test.ping.json")["description"] = json!("Reworded.");
+        },
+        &[
+            ("test.ping", "", Kind::Documentation, false),
+            ("*", "/data/candidate/name", Kind::Documentation, false),
+            ("*", "/data/candidate/name", Kind::Documentation, false),
+        ],
+        Semver::Patch,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn a_constraint_tightened_or_a_format_added_is_minor() {
+    let new = check(
+        |f| {
+            f.def("JobPostingSummary")["properties"]["title"]["minLength"] = json!(1);
+            f.def("ReviewData")["properties"]["recommendation"]["format"] = json!("hostname");
+        },
+        &[
+            (
+                "review.submitted",
+                "/data/recommendation",
+                Kind::FormatAdded,
+                false,
+            ),
+            ("*", "/data/job_posting/title", Kind::ConstraintTightened, false),
+        ],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn closing_an_object_is_minor() {
+    let new = check(
+        |f| f.def("JobPostingSummary")["additionalProperties"] = json!(false),
+        &[("*", "/data/job_posting", Kind::FieldsClosed, false)],
+        Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+// ---------------------------------------------------------------------------
+// Breaking
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_field_removed_breaks() {
+    let new = check(
+        |f| {
+            let data = f.def("InterviewData");
+            data["properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("duration_minutes");
+            data["required"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|v| v != "duration_minutes");
+        },
+        &[("*", "/data/duration_minutes", Kind::FieldRemoved, true)],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
+fn a_field_made_nullable_breaks() {
+    let new = check(
+        |f| {
+            // Int64 inlined, and null allowed.
+            let field = f.def("InterviewData")["properties"]["duration_minutes"]
+                .as_object_mut()
+                .unwrap();
+            field.remove("$ref");
+            field.insert("type".into(), json!(["integer", "null"]));
+            field.insert("minimum".into(), json!(i64::MIN));
+            field.insert("maximum".into(), json!(i64::MAX));
+        },
+        &[("*", "/data/duration_minutes", Kind::NullableAdded, true)],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
+fn a_field_made_non_nullable_breaks_the_rust_type() {
+    let new = check(
+        |f| f.def("OfferData")["properties"]["details"]["type"] = json!("string"),
+        &[("*", "/data/details", Kind::NullableRemoved, true)],
+        Semver::Major,
+    );
+    // Breaking for Rust code only: every delivery still passes.
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn a_field_retyped_breaks() {
+    let new = check(
+        |f| f.def("ReviewData")["properties"]["recommendation"]["type"] = json!("integer"),
+        &[(
+            "review.submitted",
+            "/data/recommendation",
+            Kind::TypeChanged,
+            true,
+        )],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
+fn a_format_dropped_breaks() {
+    let new = check(
+        |f| {
+            f.def("Candidate")["properties"]["email"]
+                .as_object_mut()
+                .unwrap()
+                .remove("format");
+        },
+        &[("*", "/data/candidate/email", Kind::FormatRemoved, true)],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
+fn a_date_time_format_added_breaks_the_rust_type() {
+    let new = check(
+        |f| f.def("ReviewData")["properties"]["recommendation"]["format"] = json!("date-time"),
+        &[(
+            "review.submitted",
+            "/data/recommendation",
+            Kind::FormatAdded,
+            true,
+        )],
+        Semver::Major,
+    );
+    // Breaking for Rust code only: every delivery still passes.
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn a_required_field_made_optional_breaks() {
+    let new = check(
+        |f| {
+            f.def("Candidate")["required"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|v| v != "email")
+        },
+        &[("*", "/data/candidate/email", Kind::FieldOptional, true)],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
+fn an_optional_field_made_required_breaks_unless_it_is_nullable() {
+    let with_optional = |nullable: bool| {
+        move |f: &mut Files| {
+            let ty = if nullable {
+                json!(["string", "null"])
+            } else {
+                json!("string")
+            };
+            f.def("InterviewData")["properties"]["room"] = json!({"type": ty, "description": "Where"});
+        }
+    };
+    for nullable in [false, true] {
+        let old = changed(with_optional(nullable));
+        let new = changed(|f| {
+            with_optional(nullable)(f);
+            f.def("InterviewData")["required"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("room"));
+        });
+        let report = diff::diff(&old, &new);
+        assert_eq!(
+            verdicts(&report),
+            [(
+                "*".to_owned(),
+                "/data/room".to_owned(),
+                Kind::FieldRequired,
+                !nullable
+            )],
+            "{}",
+            report.to_text()
+        );
+    }
+}
+
+#[test]
+fn a_value_removed_from_a_list_breaks() {
+    let new = check(
+        |f| {
+            f.def("JobPostingStatus")["enum"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|v| v != "paused")
+        },
+        &[("*", "/data/status", Kind::ValueRemoved, true)],
+        Semver::Major,
+    );
+    // Breaking for Rust code only: every delivery still passes.
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn opening_or_closing_a_list_breaks_the_rust_type() {
+    check(
+        |f| {
+            let status = f.def("OutreachMessageStatus").as_object_mut().unwrap();
+            status.remove("enum");
+        },
+        &[("*", "/data/status", Kind::ListOpened, true)],
+        Semver::Major,
+    );
+    check(
+        |f| f.def("ApplicationData")["properties"]["current_stage"]["enum"] = json!(["Applied", "Hired"]),
+        &[("*", "/data/current_stage", Kind::ListClosed, true)],
+        Semver::Major,
+    );
+}
+
+#[test]
+fn an_event_removed_breaks() {
+    check(
+        |f| f.remove("events/interview.no_show.json"),
+        &[("interview.no_show", "", Kind::EventRemoved, true)],
+        Semver::Major,
+    );
+}
+
+#[test]
+fn a_bound_relaxed_breaks() {
+    check(
+        |f| {
+            f.def("Int64").as_object_mut().unwrap().remove("maximum");
+        },
+        // At every integer field, wherever events reach it.
+        &[
+            ("*", "/data/candidate/id", Kind::ConstraintRelaxed, true),
+            ("*", "/data/duration_minutes", Kind::ConstraintRelaxed, true),
+            ("*", "/data/id", Kind::ConstraintRelaxed, true),
+            ("*", "/data/job_posting/id", Kind::ConstraintRelaxed, true),
+            ("*", "/data/retry_count", Kind::ConstraintRelaxed, true),
+            ("*", "/data/step_number", Kind::ConstraintRelaxed, true),
+        ],
+        Semver::Major,
+    );
+}
+
+#[test]
+fn a_field_referring_to_a_renamed_type_breaks() {
+    let new = check(
+        |f| {
+            let summary = f.def("JobPostingSummary").clone();
+            f.file("common/shared.json")["$defs"]["JobSummary"] = summary;
+            f.def("OfferData")["properties"]["job_posting"]["$ref"] = json!("shared.json#/$defs/JobSummary");
+        },
+        &[("*", "/data/job_posting", Kind::TypeRenamed, true)],
+        Semver::Major,
+    );
+    // Breaking for Rust code only: every delivery still passes.
+    old_accepts_everything(&new);
+}
+
+#[test]
+fn an_object_opened_where_it_was_closed_breaks() {
+    let closed = |f: &mut Files| f.def("JobPostingSummary")["additionalProperties"] = json!(false);
+    let report = diff::diff(&changed(closed), &old());
+    assert_eq!(report.changes[0].kind, Kind::FieldsOpened);
+    assert!(report.breaking);
+}
+
+// ---------------------------------------------------------------------------
+// Layouts and the command line
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_source_and_its_export_compare_equal() {
+    let report = diff::diff_dirs(&root().join("schemas"), &root().join("dist")).unwrap();
+    assert!(report.changes.is_empty(), "{}", report.to_text());
+    let report = diff::diff_dirs(&root().join("dist/schemas"), &root().join("schemas")).unwrap();
+    assert!(report.changes.is_empty(), "{}", report.to_text());
+    let export = SchemaSet::read(&root().join("dist")).unwrap();
+    assert_eq!(export.layout, Layout::Export);
+    assert_eq!(export.events.len(), 28);
+}
+
+/// A scratch copy of `schemas/` or `dist/`, changed by `edit`.
+fn scratch(name: &str, from: &str, edit: impl FnOnce(&Path)) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kit-webhooks-diff-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&root().join(from), &dir);
+    edit(&dir);
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    edit(&mut doc);
+    std::fs::write(path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+}
+
+#[cfg(feature = "cli")]
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+        .arg("diff")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// In an export the lists are open; a value added there is read the same.
+#[cfg(feature = "cli")]
+#[test]
+fn the_command_line_reads_both_layouts_and_exits_by_the_verdict() {
+    let export = scratch("export", "dist", |dir| {
+        edit_json(&dir.join("schemas/offer.revised.json"), |doc| {
+            doc["$defs"]["OfferStatus"]["anyOf"][0]["enum"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("rescinded"));
+        });
+    });
+    let (code, out, err) = run(&[
+        root().join("schemas").as_os_str(),
+        export.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report,
+        json!({"breaking": false, "semver": "minor", "changes": [{
+            "event": "offer.revised",
+            "pointer": "/data/status",
+            "kind": "value-added",
+            "breaking": false,
+            "message": "value \"rescinded\" added; receivers built on the old schemas keep it as Unknown"
+        }]})
+    );
+
+    let source = scratch("source", "schemas", |dir| {
+        edit_json(&dir.join("common/shared.json"), |doc| {
+            doc["$defs"]["Candidate"]["properties"]["email"]
+                .as_object_mut()
+                .unwrap()
+                .remove("format");
+        });
+    });
+    let (code, out, _) = run(&[export.as_os_str(), source.as_os_str()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("! /data/candidate/email  [format-removed]"), "{out}");
+    assert!(
+        out.contains("offer.revised\n  ! /data/candidate/email  [format-removed]  format \"email\" dropped: old receivers refuse values it no longer rules out\n  ! /data/status  [value-removed]"),
+        "{out}"
+    );
+    assert!(out.starts_with("3 change(s), 3 breaking: semver major"), "{out}");
+
+    let (code, _, err) = run(&[source.as_os_str(), root().join("no-such-dir").as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-dir"), "{err}");
+    let (code, _, err) = run(&[source.as_os_str()]);
+    assert_eq!(code, 2, "{err}");
+    let broken = scratch("broken", "schemas", |dir| {
+        std::fs::write(dir.join("events/test.ping.json"), "{ not json").unwrap();
+    });
+    let (code, _, err) = run(&[source.as_os_str(), broken.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("test.ping.json") && err.contains("not valid JSON"),
+        "{err}"
+    );
+    for dir in [export, source, broken] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
