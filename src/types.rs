@@ -17,7 +17,7 @@
 //!     .status(OfferStatus::Accepted)
 //!     .details(Some("Senior Engineer — $150k base".to_owned()))
 //!     .extended_at(Some("2025-01-18T09:00:00Z".parse()?))
-//!     .expires_at(None)
+//!     .expires_at(Some("2025-01-25T23:59:59Z".parse()?))
 //!     .accepted_at(Some("2025-01-19T15:00:00Z".parse()?))
 //!     .declined_at(None)
 //!     .candidate(Candidate::builder().id(7).name("Jane Smith").email("jane@example.com"))

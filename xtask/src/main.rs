@@ -3,11 +3,14 @@
 //! - `export [--out DIR] [--check]`: the schemas for other languages (default `dist/`).
 //! - `interop [--dir DIR]`: prove ajv, python-jsonschema, tsc and pydantic agree with the Rust validator.
 //! - `bless`: rewrite the reviewed snapshot of the generated Rust (`tests/snapshots/`).
+//! - `compat [--check]`: the schema changes since `release/` against the version bump; CHANGELOG.md.
+//! - `release`: snapshot `schemas/` into `release/` once a version is published.
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 
 mod bench_compare;
+mod compat;
 // The build script's generator, compiled here too so that its stages' unit
 // tests run with `cargo test --workspace`.
 #[allow(dead_code)]
@@ -27,6 +30,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("export") => export::main(&args[1..]),
         Some("bless") => bless(),
+        Some("compat") => compat::main(&args[1..]),
+        Some("release") => compat::release(),
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
@@ -47,6 +52,10 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   export [--out DIR] [--check]   write the schemas for other languages (default: dist/);
                                  --check fails if DIR differs from a fresh export
+  compat [--check]               diff release/schemas (the last release) against schemas/; fail
+                                 if the change needs a bigger bump than Cargo.toml got; write
+                                 the changes into CHANGELOG.md (--check: fail if it is stale)
+  release                        snapshot schemas/ and the version into release/ (after publishing)
   bless                          rewrite tests/snapshots/ (the generated Rust, for review)
                                  after a schema or generator change
   interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
