@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::document::decode::DecodeError;
 use crate::json::JsonError;
 
 /// Why a delivery body was not accepted.
@@ -32,6 +33,24 @@ impl Error {
         match self {
             Error::Invalid(invalid) => &invalid.violations,
             _ => &[],
+        }
+    }
+
+    /// Every error as violations, for reports that list them alike: the
+    /// schema's violations, or one violation at the root with the keyword
+    /// `json` (malformed JSON, with its line and column) or `size`.
+    ///
+    /// ```
+    /// let err = kit_webhooks::parse(b"{\"event\": ").unwrap_err();
+    /// let violations = err.to_violations();
+    /// assert_eq!(violations[0].keyword, "json");
+    /// assert_eq!(violations[0].instance_path, "");
+    /// ```
+    pub fn to_violations(&self) -> Vec<Violation> {
+        match self {
+            Error::Invalid(invalid) => invalid.violations.clone(),
+            Error::Json(json) => vec![Violation::new("", "json", json.to_string())],
+            Error::TooLarge { .. } => vec![Violation::new("", "size", self.to_string())],
         }
     }
 }
@@ -107,7 +126,7 @@ impl Violation {
     }
 
     /// A failure of the typed decoding, at the path serde reached.
-    pub(crate) fn from_serde(path: &serde_path_to_error::Path, message: &str) -> Self {
+    pub(crate) fn from_decode(path: &serde_path_to_error::Path, error: &DecodeError) -> Self {
         use serde_path_to_error::Segment;
         let mut pointer = String::new();
         for segment in path.iter() {
@@ -123,23 +142,8 @@ impl Violation {
                 Segment::Unknown => pointer.push_str("/?"),
             }
         }
-        // serde_json appends the position to messages from bytes; the pointer says where.
-        let message = match message.rfind(" at line ") {
-            Some(at) => &message[..at],
-            None => message,
-        };
-        let keyword = if message.starts_with("missing field") {
-            "required"
-        } else if message.starts_with("unknown variant") {
-            "enum"
-        } else if message.starts_with("invalid type") {
-            "type"
-        } else if message.starts_with("duplicate field") {
-            "duplicate"
-        } else {
-            "format"
-        };
-        Violation::new(pointer, keyword, message)
+        // A required field is missing from its object: the pointer stays there.
+        Violation::new(pointer, error.keyword(), error.message.clone())
     }
 }
 

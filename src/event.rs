@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::document::NodeRef;
 use crate::error::{Error, Invalid, Violation};
 
 /// The text of a schema file, by its path under `schemas/`.
@@ -173,39 +174,32 @@ impl WebhookEvent {
     /// # Errors
     ///
     /// [`Error::Invalid`], naming the field, when the document does not fit the
-    /// event's type.
+    /// event's type; [`Error::Json`] for nesting deeper than the parser's limit.
     pub fn from_value(document: &Value) -> Result<Self, Error> {
-        let name = document.get("event").and_then(Value::as_str);
+        let document = crate::document::Document::from_value(document)?;
+        let root = document.root();
+        let name = root.get("event").and_then(|event| event.as_str());
         let event = name.and_then(EventType::from_name);
-        Self::from_document(event, document)
+        Self::from_document(event, root)
             .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
     }
 
-    /// The typed decoding of a document whose event is already known, from
-    /// any document that serde can read twice (`&Value`, the parsed
-    /// delivery). A failure is read again with path tracking, to name the field.
-    pub(crate) fn from_document<'de, D>(event: Option<EventType>, document: D) -> Result<Self, Violation>
-    where
-        D: Deserializer<'de> + Copy,
-        D::Error: fmt::Display,
-    {
-        let parsed = match event {
-            Some(event) => WebhookEvent::deserialize_known(event, document),
-            None => crate::types::UnknownEvent::deserialize(document).map(WebhookEvent::Unknown),
+    /// The typed decoding of a parsed document whose event is already known.
+    /// A failure is read again with path tracking, to name the field.
+    pub(crate) fn from_document(event: Option<EventType>, document: NodeRef<'_>) -> Result<Self, Violation> {
+        let decode = |node| match event {
+            Some(event) => WebhookEvent::deserialize_known(event, node),
+            None => crate::types::UnknownEvent::deserialize(node).map(WebhookEvent::Unknown),
         };
-        parsed.map_err(|first| {
+        decode(document).map_err(|first| {
             let mut track = serde_path_to_error::Track::new();
             let tracked = serde_path_to_error::Deserializer::new(document, &mut track);
-            let message = match event {
-                Some(event) => WebhookEvent::deserialize_known(event, tracked)
-                    .err()
-                    .map(|e| e.to_string()),
-                None => crate::types::UnknownEvent::deserialize(tracked)
-                    .err()
-                    .map(|e| e.to_string()),
+            let error = match event {
+                Some(event) => WebhookEvent::deserialize_known(event, tracked).err(),
+                None => crate::types::UnknownEvent::deserialize(tracked).err(),
             }
-            .unwrap_or_else(|| first.to_string());
-            Violation::from_serde(&track.path(), &message)
+            .unwrap_or(first);
+            Violation::from_decode(&track.path(), &error)
         })
     }
 }
@@ -216,11 +210,7 @@ impl WebhookEvent {
 impl<'de> Deserialize<'de> for WebhookEvent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let document = Value::deserialize(deserializer)?;
-        let event = document
-            .get("event")
-            .and_then(Value::as_str)
-            .and_then(EventType::from_name);
-        WebhookEvent::from_document(event, &document).map_err(serde::de::Error::custom)
+        WebhookEvent::from_value(&document).map_err(serde::de::Error::custom)
     }
 }
 

@@ -5,7 +5,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JsonErrorKind {
-    /// Not JSON: a syntax error, or trailing characters after the document.
+    /// Not JSON: a syntax error, trailing characters after the document, or
+    /// a number no JSON parser can hold (`1e999`).
     Syntax,
     /// The body ends in the middle of a document (this includes an empty body).
     Eof,
@@ -14,10 +15,10 @@ pub enum JsonErrorKind {
     /// An object has the same key twice. Parsers disagree about which copy
     /// wins, so such a body is never accepted.
     DuplicateKey,
-    /// Arrays and objects are nested deeper than the recursion limit (128).
+    /// Arrays and objects are nested deeper than 128 levels.
     TooDeep,
-    /// A number that a JSON parser cannot hold (for example `1e999`).
-    Number,
+    /// The document's text passes 4 GiB (far beyond any body size limit).
+    TooLarge,
 }
 
 /// A body that is not well-formed JSON, with where the problem was found.
@@ -36,40 +37,33 @@ pub struct JsonError {
 }
 
 impl JsonError {
-    pub(crate) fn from_serde(error: &serde_json::Error) -> Self {
-        let message = error.to_string();
-        // serde_json appends " at line L column C"; the position is kept apart.
-        let text = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_owned(),
-            None => message.clone(),
-        };
-        let kind = if text.starts_with(DUPLICATE_KEY) {
-            JsonErrorKind::DuplicateKey
-        } else if text.contains("recursion limit exceeded") {
-            JsonErrorKind::TooDeep
-        } else if text.contains("invalid unicode code point") || text.contains("invalid UTF-8") {
-            JsonErrorKind::Encoding
-        } else if text.contains("number out of range") {
-            JsonErrorKind::Number
-        } else if error.is_eof() {
-            JsonErrorKind::Eof
-        } else {
-            JsonErrorKind::Syntax
-        };
+    pub(crate) fn new(kind: JsonErrorKind, line: usize, column: usize, message: impl Into<String>) -> Self {
         JsonError {
             kind,
-            line: error.line(),
-            column: error.column(),
-            message: text,
+            line,
+            column,
+            message: message.into(),
         }
+    }
+
+    /// The error of a parse that failed: `kind` when the document's builder
+    /// refused the body itself, else serde_json's category.
+    pub(crate) fn from_parse(error: &serde_json::Error, kind: Option<JsonErrorKind>) -> Self {
+        let kind = kind.unwrap_or(match error.classify() {
+            serde_json::error::Category::Eof => JsonErrorKind::Eof,
+            _ => JsonErrorKind::Syntax,
+        });
+        // serde_json's message ends with the position, which is kept apart.
+        let message = error.to_string();
+        let position = format!(" at line {} column {}", error.line(), error.column());
+        let message = message.strip_suffix(&position).unwrap_or(&message);
+        JsonError::new(kind, error.line(), error.column(), message)
     }
 }
 
-pub(crate) const DUPLICATE_KEY: &str = "duplicate key";
-
-/// Refuses a body that is not UTF-8, with the position of the first bad byte.
-pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), JsonError> {
-    std::str::from_utf8(bytes).map(drop).map_err(|e| {
+/// The body as text, or the position of its first byte that is not UTF-8.
+pub(crate) fn check_utf8(bytes: &[u8]) -> Result<&str, JsonError> {
+    std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = position(bytes, e.valid_up_to());
         JsonError {
             kind: JsonErrorKind::Encoding,
@@ -120,7 +114,8 @@ mod tests {
             parse_document(b"\xff{}").unwrap_err().kind,
             JsonErrorKind::Encoding
         );
-        assert_eq!(parse_document(b"1e999").unwrap_err().kind, JsonErrorKind::Number);
+        assert_eq!(parse_document(b"1e999").unwrap_err().kind, JsonErrorKind::Syntax);
+        assert_eq!(parse_document(br#""\ud800""#).unwrap_err().kind, JsonErrorKind::Syntax);
         let deep = "[".repeat(100_000);
         assert_eq!(
             parse_document(deep.as_bytes()).unwrap_err().kind,

@@ -136,8 +136,7 @@ impl Parser {
     ///
     /// [`Error::Invalid`] with every violation.
     pub fn parse_value(&self, document: &Value) -> Result<WebhookEvent, Error> {
-        let document = Document::from_value(document)
-            .map_err(|e| Error::Invalid(Invalid::single(None, Violation::new("", "size", e.to_string()))))?;
+        let document = Document::from_value(document)?;
         self.parse_node(document.root())
     }
 

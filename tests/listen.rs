@@ -22,6 +22,11 @@ impl Listener {
         let dir = std::env::temp_dir().join(format!("kit-webhooks-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        Listener::start_in(dir, extra)
+    }
+
+    /// A listener on the files of an earlier one.
+    fn start_in(dir: PathBuf, extra: &[&str]) -> Listener {
         let mut args: Vec<std::ffi::OsString> = ["--secret", "old-secret", "--secret", SECRET, "--out"]
             .iter()
             .map(Into::into)
@@ -43,14 +48,19 @@ impl Listener {
             .collect()
     }
 
-    fn stop(mut self) -> i32 {
+    fn stop(self) -> i32 {
+        let (code, dir) = self.stop_keeping_files();
+        let _ = std::fs::remove_dir_all(dir);
+        code
+    }
+
+    fn stop_keeping_files(mut self) -> (i32, PathBuf) {
         Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
             .unwrap();
         let code = self.child.wait().unwrap().code().unwrap_or(-1);
-        let _ = std::fs::remove_dir_all(&self.dir);
-        code
+        (code, self.dir)
     }
 }
 
@@ -165,7 +175,25 @@ fn listen_dedupe_skips_exact_duplicates_only() {
     assert_eq!(listener.lines("out.jsonl").len(), 5);
     assert!(send(&listener.url, SECRET, &[], &valid[5..6]).status.success());
     assert_eq!(listener.lines("out.jsonl").len(), 6);
+    let invalid = root_path("tests/fixtures/invalid/offer.bad-email.json");
+    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid)).status.success());
+    assert_eq!(listener.lines("quarantine.jsonl").len(), 1);
+
+    // A restart on the same files remembers what they hold.
+    let (code, dir) = listener.stop_keeping_files();
+    assert_eq!(code, 0);
+    let listener = Listener::start_in(dir, &["--dedupe"]);
+    assert!(send(&listener.url, SECRET, &[], &valid[..6]).status.success());
+    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid)).status.success());
+    assert_eq!(listener.lines("out.jsonl").len(), 6, "retries after a restart are not kept twice");
+    assert_eq!(listener.lines("quarantine.jsonl").len(), 1);
+    assert!(send(&listener.url, SECRET, &[], &valid[6..7]).status.success());
+    assert_eq!(listener.lines("out.jsonl").len(), 7);
     listener.stop();
+}
+
+fn root_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 #[test]

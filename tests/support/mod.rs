@@ -47,13 +47,14 @@ pub fn start_listen<S: AsRef<OsStr>>(args: &[S]) -> (Child, String) {
         .expect("kit-webhooks starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
     let mut line = String::new();
-    stderr.read_line(&mut line).expect("listen says where it listens");
-    let addr = line
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_owned();
+    let addr = loop {
+        line.clear();
+        let read = stderr.read_line(&mut line).expect("listen writes to standard error");
+        assert!(read > 0, "listen stopped before it said where it listens");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split('/').next().unwrap_or_default().to_owned();
+        }
+    };
     std::thread::spawn(move || for _ in stderr.lines() {});
     (child, addr)
 }

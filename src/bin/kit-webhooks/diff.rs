@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use kit_webhooks::diff;
 
-use crate::{Failure, Format, Status};
+use crate::args::Format;
+use crate::{Failure, Status};
 
 /// Compare two schema directories and say what the change breaks.
 #[derive(clap::Args)]

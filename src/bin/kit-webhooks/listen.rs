@@ -5,12 +5,11 @@
 //! writer thread takes every line waiting, writes them at once, syncs once,
 //! then answers each of their requests.
 
-use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc};
 
 use axum::extract::{FromRef, State};
 use axum::http::{Method, StatusCode};
@@ -22,7 +21,46 @@ use kit_webhooks::{delivery_key, Error, Receiver};
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use crate::args::{ParserArgs, VerifierArgs};
+use crate::dedupe::{self, Claim, Dedupe};
 use crate::{Failure, Status};
+
+/// Receive deliveries locally: verify, validate, keep.
+///
+/// Authentic valid deliveries are appended to --out, one JSON line each;
+/// authentic deliveries the schemas reject go to --quarantine with their
+/// errors, and are answered 202 (Kit never retries a 4xx, so they must not
+/// be refused). Forged, stale or future deliveries get 401, a header/body
+/// event mismatch 400; they are written nowhere. A 2xx is sent only after
+/// the line is written and synced to disk.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  \
+    kit-webhooks listen --secret whsec_test --out kept.jsonl --quarantine quarantine.jsonl --dedupe\n  \
+    kit-webhooks send --url http://127.0.0.1:8787/ --secret whsec_test tests/fixtures/valid/*.json")]
+pub struct Args {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    verifier: VerifierArgs,
+    #[command(flatten)]
+    parser: ParserArgs,
+    /// Append valid deliveries here (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Append authentic but invalid deliveries here (default: standard error).
+    #[arg(long, value_name = "FILE")]
+    quarantine: Option<PathBuf>,
+    /// Keep each delivery once: answer an exact copy of one already kept (a
+    /// retry) 200 without writing it again. The keys of the lines already in
+    /// --out and --quarantine are read back at start.
+    #[arg(long)]
+    dedupe: bool,
+    /// How many deliveries --dedupe remembers (about 100 bytes each); the
+    /// oldest are forgotten first.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, requires = "dedupe")]
+    dedupe_capacity: usize,
+}
 
 /// Where kept deliveries go.
 enum Target {
@@ -142,7 +180,7 @@ struct App {
     receiver: Receiver,
     out: Arc<Sink>,
     quarantine: Arc<Sink>,
-    seen: Option<Arc<Mutex<HashSet<String>>>>,
+    seen: Option<Arc<Dedupe>>,
 }
 
 impl FromRef<App> for Receiver {
@@ -151,35 +189,41 @@ impl FromRef<App> for Receiver {
     }
 }
 
-pub struct Options {
-    pub addr: SocketAddr,
-    pub receiver: Receiver,
-    pub out: Option<PathBuf>,
-    pub quarantine: Option<PathBuf>,
-    pub dedupe: bool,
-}
-
-pub fn listen(options: Options) -> Result<Status, Failure> {
-    let out = Sink::open(options.out.as_deref(), Target::Stdout)
-        .map_err(|e| Failure::Io(format!("--out {}", show(options.out.as_deref())), e))?;
-    let quarantine = Sink::open(options.quarantine.as_deref(), Target::Stderr)
-        .map_err(|e| Failure::Io(format!("--quarantine {}", show(options.quarantine.as_deref())), e))?;
-    options.receiver.parser().warm_up();
+pub fn run(args: Args) -> Result<Status, Failure> {
+    let receiver = Receiver::new(args.verifier.verifier()).with_parser(args.parser.parser());
+    let seen = if args.dedupe {
+        let dedupe = Dedupe::new(args.dedupe_capacity);
+        for (path, quarantined) in [(&args.out, false), (&args.quarantine, true)] {
+            if let Some(path) = path.as_deref().filter(|p| p.as_os_str() != "-") {
+                preload(&dedupe, path, quarantined).map_err(|e| Failure::Io(path.display().to_string(), e))?;
+            }
+        }
+        eprintln!("kit-webhooks listen: --dedupe knows {} deliveries already kept", dedupe.len());
+        Some(Arc::new(dedupe))
+    } else {
+        None
+    };
+    let out = Sink::open(args.out.as_deref(), Target::Stdout)
+        .map_err(|e| Failure::Io(format!("--out {}", show(args.out.as_deref())), e))?;
+    let quarantine = Sink::open(args.quarantine.as_deref(), Target::Stderr)
+        .map_err(|e| Failure::Io(format!("--quarantine {}", show(args.quarantine.as_deref())), e))?;
+    receiver.parser().warm_up();
     let app = App {
-        receiver: options.receiver,
+        receiver,
         out: Arc::new(out),
         quarantine: Arc::new(quarantine),
-        seen: options.dedupe.then(|| Arc::new(Mutex::new(HashSet::new()))),
+        seen,
     };
     let router = Router::new().fallback(receive).with_state(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Io("the async runtime".into(), e))?;
+    let addr = args.addr;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(options.addr)
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| Failure::Io(format!("--addr {}", options.addr), e))?;
+            .map_err(|e| Failure::Io(format!("--addr {addr}"), e))?;
         let bound = listener
             .local_addr()
             .map_err(|e| Failure::Io("the listener".into(), e))?;
@@ -191,6 +235,43 @@ pub fn listen(options: Options) -> Result<Status, Failure> {
         eprintln!("kit-webhooks listen: stopped");
         Ok(Status::Ok)
     })
+}
+
+/// Reads back the keys of the deliveries a file already holds: whole lines
+/// of `--out`, or the bodies of `--quarantine` records. A missing file holds none.
+fn preload(dedupe: &Dedupe, path: &Path, quarantined: bool) -> io::Result<()> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        // A torn last line was never acknowledged: it is not kept.
+        if line.pop() != Some(b'\n') {
+            return Ok(());
+        }
+        if !quarantined {
+            dedupe.preload(dedupe::key(&line));
+        } else if let Some(body) = quarantined_body(&line) {
+            dedupe.preload(dedupe::key(&payload_line(&body)));
+        }
+    }
+}
+
+/// The body a quarantine record holds.
+fn quarantined_body(record: &[u8]) -> Option<Vec<u8>> {
+    let record: serde_json::Value = serde_json::from_slice(record).ok()?;
+    match (record.get("body"), record.get("body_base64")) {
+        (Some(serde_json::Value::String(text)), _) => Some(text.clone().into_bytes()),
+        (_, Some(serde_json::Value::String(encoded))) => base64::engine::general_purpose::STANDARD.decode(encoded).ok(),
+        _ => None,
+    }
 }
 
 fn show(path: Option<&Path>) -> String {
@@ -241,11 +322,6 @@ async fn receive(
         }
     };
     let key = delivery_key(&delivery.body);
-    if let Some(seen) = &app.seen {
-        if seen.lock().map(|s| s.contains(&key)).unwrap_or(false) {
-            return (StatusCode::OK, "duplicate: already kept\n").into_response();
-        }
-    }
     let (sink, line, status) = match &delivery.event {
         Ok(_) => (&app.out, payload_line(&delivery.body), StatusCode::OK),
         Err(error) => (
@@ -254,12 +330,17 @@ async fn receive(
             StatusCode::ACCEPTED,
         ),
     };
+    let pending = match &app.seen {
+        Some(seen) => match seen.claim(dedupe::key(&payload_line(&delivery.body))).await {
+            Claim::Duplicate => return (StatusCode::OK, "duplicate: already kept\n").into_response(),
+            Claim::New(pending) => Some(pending),
+        },
+        None => None,
+    };
     match sink.append(line).await {
         Ok(()) => {
-            if let Some(seen) = &app.seen {
-                if let Ok(mut seen) = seen.lock() {
-                    seen.insert(key);
-                }
+            if let Some(pending) = pending {
+                pending.kept();
             }
             let what = if status == StatusCode::OK {
                 "kept\n"
@@ -298,7 +379,7 @@ fn quarantine_line(delivery: &AuthenticDelivery, key: &str, error: &Error) -> Ve
         "delivery_key": key,
         "signed_at": kit_webhooks::signature::format_timestamp(delivery.verified.timestamp),
         "error": error.to_string(),
-        "errors": error.violations(),
+        "errors": error.to_violations(),
     });
     if let (Some(record), serde_json::Value::Object(body)) = (record.as_object_mut(), body) {
         record.extend(body);

@@ -9,7 +9,32 @@ use hyper::Request;
 use kit_webhooks::Signer;
 use tokio::net::TcpStream;
 
+use crate::args::{parse_time, SecretArgs};
 use crate::{say, Failure, Status};
+
+/// POST deliveries to a URL exactly as Kit does: raw file bytes, the five headers, a fresh signature.
+///
+/// Prints each answer's status; exits 0 only if every answer was 2xx.
+#[derive(clap::Args)]
+#[command(after_help = "Example:\n  \
+    kit-webhooks send --url http://127.0.0.1:8787/ --secret whsec_test tests/fixtures/valid/*.json")]
+pub struct Args {
+    /// Where to POST (http:// only; this is for testing your own endpoint).
+    #[arg(long)]
+    url: String,
+    #[command(flatten)]
+    secret: SecretArgs,
+    /// Sign at this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    timestamp: Option<DateTime<Utc>>,
+    /// The deliveries to send.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: &Args) -> Result<Status, Failure> {
+    send(&args.url, &args.secret.secret, args.timestamp, &args.files)
+}
 
 /// An `http://host:port/path` target.
 pub struct Target {
@@ -46,7 +71,7 @@ impl Target {
 
 /// Sends each file once, signed at `timestamp` (now when absent), and prints
 /// each answer's status.
-pub fn send(
+fn send(
     url: &str,
     secret: &str,
     timestamp: Option<DateTime<Utc>>,

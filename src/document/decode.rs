@@ -1,0 +1,257 @@
+//! Decoding the typed value from a [`Document`]: a serde `Deserializer` over
+//! its nodes. Its error, [`DecodeError`], records which check failed (a
+//! required field, a type, a value) as serde reports it, through the methods
+//! of `serde::de::Error`, so the crate never reads that back from a message.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+
+use super::{Elements, Members, NodeRef, Slot};
+
+/// What the typed decoding refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DecodeKind {
+    /// A required field is missing.
+    Required,
+    /// A value of the wrong JSON type (an integer written as `42.0` included).
+    Type,
+    /// A value of the right type that its Rust type refuses; the JSON Schema
+    /// keyword that says the same.
+    Value(&'static str),
+    /// A field twice (the document refuses repeated keys before this).
+    Duplicate,
+    /// A value its type's own check refused (a date-time chrono cannot read).
+    Custom,
+}
+
+/// Why a document does not decode into its type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DecodeError {
+    pub(crate) kind: DecodeKind,
+    pub(crate) message: String,
+}
+
+impl DecodeError {
+    fn new(kind: DecodeKind, message: impl fmt::Display) -> Self {
+        DecodeError {
+            kind,
+            message: message.to_string(),
+        }
+    }
+
+    /// The JSON Schema keyword for the same check.
+    pub(crate) fn keyword(&self) -> &'static str {
+        match self.kind {
+            DecodeKind::Required => "required",
+            DecodeKind::Type => "type",
+            DecodeKind::Value(keyword) => keyword,
+            DecodeKind::Duplicate => "duplicate",
+            DecodeKind::Custom => "format",
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl de::Error for DecodeError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        DecodeError::new(DecodeKind::Custom, message)
+    }
+
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        DecodeError::new(DecodeKind::Type, format_args!("invalid type: {unexpected}, expected {expected}"))
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        let keyword = match unexpected {
+            Unexpected::Str(_) => "const",
+            Unexpected::Unsigned(_) => "maximum",
+            Unexpected::Signed(_) => "minimum",
+            _ => "type",
+        };
+        DecodeError::new(
+            DecodeKind::Value(keyword),
+            format_args!("invalid value: {unexpected}, expected {expected}"),
+        )
+    }
+
+    fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
+        DecodeError::new(DecodeKind::Type, format_args!("invalid length {len}, expected {expected}"))
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        DecodeError::new(
+            DecodeKind::Value("enum"),
+            format_args!("{variant:?} is not one of {expected:?}"),
+        )
+    }
+
+    fn unknown_field(field: &str, _expected: &'static [&'static str]) -> Self {
+        DecodeError::new(
+            DecodeKind::Value("additionalProperties"),
+            format_args!("{field:?} is not a documented field"),
+        )
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DecodeError::new(DecodeKind::Required, format_args!("{field:?} is a required property"))
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        DecodeError::new(DecodeKind::Duplicate, format_args!("{field:?} appears twice"))
+    }
+}
+
+impl<'de> de::Deserializer<'de> for NodeRef<'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.slot() {
+            Slot::Null => visitor.visit_unit(),
+            Slot::Bool(v) => visitor.visit_bool(v),
+            Slot::I64(v) => visitor.visit_i64(v),
+            Slot::U64(v) => visitor.visit_u64(v),
+            Slot::F64(v) => visitor.visit_f64(v),
+            Slot::Str { start, end } | Slot::Key { start, end } => {
+                visitor.visit_borrowed_str(self.doc.str_at(start, end))
+            }
+            Slot::Array { .. } => {
+                let mut elements = self.array().map(|a| a.elements()).unwrap_or(Elements {
+                    doc: self.doc,
+                    next: 0,
+                    left: 0,
+                });
+                let value = visitor.visit_seq(SeqReader {
+                    elements: &mut elements,
+                })?;
+                match elements.left {
+                    0 => Ok(value),
+                    left => Err(de::Error::invalid_length(left as usize, &"fewer elements")),
+                }
+            }
+            Slot::Object { .. } => visitor.visit_map(MapReader {
+                members: self.object().map(|o| o.members()).unwrap_or(Members {
+                    doc: self.doc,
+                    next: 0,
+                    left: 0,
+                }),
+                value: None,
+            }),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.slot() {
+            Slot::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.as_str() {
+            Some(variant) => visitor.visit_enum(variant.into_deserializer()),
+            None => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+struct SeqReader<'r, 'de> {
+    elements: &'r mut Elements<'de>,
+}
+
+impl<'de> SeqAccess<'de> for SeqReader<'_, 'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        self.elements.next().map(|node| seed.deserialize(node)).transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.elements.left as usize)
+    }
+}
+
+struct MapReader<'de> {
+    members: Members<'de>,
+    value: Option<NodeRef<'de>>,
+}
+
+impl<'de> MapAccess<'de> for MapReader<'de> {
+    type Error = DecodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
+        match self.members.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+        match self.value.take() {
+            Some(node) => seed.deserialize(node),
+            None => Err(de::Error::custom("a map value was read before its key")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.members.left as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Shape {
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    }
+
+    fn decode(text: &str) -> DecodeError {
+        let doc = Document::parse(text.as_bytes()).unwrap();
+        Shape::deserialize(doc.root()).unwrap_err()
+    }
+
+    #[test]
+    fn each_failure_is_classified_by_the_check_that_made_it() {
+        assert_eq!(decode(r#"{"at": "2025-01-15T14:30:00Z"}"#).keyword(), "required");
+        assert_eq!(decode(r#"{"id": 42.0, "at": "2025-01-15T14:30:00Z"}"#).keyword(), "type");
+        assert_eq!(decode(r#"{"id": "7", "at": "2025-01-15T14:30:00Z"}"#).keyword(), "type");
+        assert_eq!(decode(r#"{"id": 18446744073709551615, "at": "2025-01-15T14:30:00Z"}"#).keyword(), "maximum");
+        assert_eq!(decode(r#"{"id": 1, "at": "yesterday"}"#).keyword(), "format");
+        let missing = decode(r#"{"id": 1}"#);
+        assert_eq!((missing.kind, missing.message.as_str()), (DecodeKind::Required, "\"at\" is a required property"));
+    }
+}
