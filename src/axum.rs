@@ -105,7 +105,7 @@ async fn verified_body(req: Request, receiver: &Receiver) -> Result<(Bytes, Veri
     })?;
     let verified = receiver.verify_parts(headers, &body).map_err(Rejection)?;
     let event = headers.event.ok_or(Rejection(
-        VerifyError::MissingHeader(crate::signature::EVENT_HEADER).into(),
+        VerifyError::MissingHeader(crate::signature::Header::Event).into(),
     ))?;
     Ok((body, verified, event.to_owned()))
 }

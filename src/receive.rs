@@ -2,7 +2,7 @@
 
 use crate::document::Document;
 use crate::error::Error;
-use crate::signature::{Verified, Verifier, VerifyError, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::signature::{Header, Verified, Verifier, VerifyError};
 use crate::{Parser, WebhookEvent};
 use chrono::{DateTime, Utc};
 
@@ -66,18 +66,59 @@ impl ReceiveError {
         )
     }
 
-    /// The HTTP status to answer with by default: 401 for anything not
-    /// authentic (a missing, repeated or wrong signature, a timestamp outside
-    /// the window), 400 for a malformed request (a missing or malformed
-    /// timestamp or event header, a header/body event mismatch), 413 for an over-size body, and 500 for an
-    /// authentic but invalid body, so that Kit retries it rather than dropping it.
+    /// The HTTP status to answer with by default. Kit retries a 5xx and never
+    /// a 4xx, so only what is not authentic, or not a well-formed request,
+    /// gets a 4xx:
+    ///
+    /// | status | error |
+    /// |---|---|
+    /// | 401 | not proven authentic: the `X-Webhook-Signature` header missing, repeated or malformed, a malformed or mismatching signature, and (the signature having matched) a timestamp that does not parse or is outside the replay window |
+    /// | 400 | a malformed request: the `X-Webhook-Timestamp` or `X-Webhook-Event` header missing, repeated or malformed, or a header/body event mismatch |
+    /// | 413 | the body is over the size limit |
+    /// | 500 | authentic, but the body is not a valid delivery: Kit will retry it |
+    ///
+    /// ```
+    /// use kit_webhooks::signature::{Header, SignatureFormat};
+    /// use kit_webhooks::{ReceiveError, VerifyError};
+    ///
+    /// let status = |e: VerifyError| ReceiveError::from(e).status();
+    /// for header in [Header::Signature] {
+    ///     assert_eq!(status(VerifyError::MissingHeader(header)), 401);
+    ///     assert_eq!(status(VerifyError::RepeatedHeader(header)), 401);
+    ///     assert_eq!(status(VerifyError::MalformedHeader(header)), 401);
+    /// }
+    /// assert_eq!(status(VerifyError::MalformedSignature(SignatureFormat::NotHex)), 401);
+    /// assert_eq!(status(VerifyError::Mismatch), 401);
+    /// assert_eq!(status(VerifyError::MalformedTimestamp), 401);
+    /// assert_eq!(status(VerifyError::Stale { age_seconds: 600, tolerance_seconds: 300 }), 401);
+    /// assert_eq!(status(VerifyError::Future { ahead_seconds: 600, tolerance_seconds: 300 }), 401);
+    /// for header in [Header::Timestamp, Header::Event] {
+    ///     assert_eq!(status(VerifyError::MissingHeader(header)), 400);
+    ///     assert_eq!(status(VerifyError::RepeatedHeader(header)), 400);
+    ///     assert_eq!(status(VerifyError::MalformedHeader(header)), 400);
+    /// }
+    /// let mismatch = ReceiveError::EventMismatch { header: "a".into(), body: "b".into() };
+    /// assert_eq!(mismatch.status(), 400);
+    /// assert_eq!(ReceiveError::TooLarge { size: 2, limit: 1 }.status(), 413);
+    ///
+    /// // Authentic, but `created_at` is not a date-time.
+    /// use kit_webhooks::{DeliveryHeaders, Receiver, Signer, Verifier};
+    /// let body = br#"{"event":"test.ping","created_at":"yesterday","data":{}}"#;
+    /// let at = "2025-01-15T14:30:00Z";
+    /// let signature = Signer::new("s").sign(at, body);
+    /// let headers = DeliveryHeaders { timestamp: Some(at), signature: Some(&signature), event: Some("test.ping") };
+    /// let receiver = Receiver::new(Verifier::new("s"));
+    /// let err = receiver.receive_parts_at(headers, body, at.parse().unwrap()).unwrap_err();
+    /// assert!(err.is_authentic());
+    /// assert_eq!(err.status(), 500);
+    /// ```
     pub fn status(&self) -> u16 {
         match self {
             ReceiveError::TooLarge { .. } => 413,
             ReceiveError::Verify(
-                VerifyError::MissingHeader(SIGNATURE_HEADER)
-                | VerifyError::RepeatedHeader(SIGNATURE_HEADER)
-                | VerifyError::MalformedHeader(SIGNATURE_HEADER)
+                VerifyError::MissingHeader(Header::Signature)
+                | VerifyError::RepeatedHeader(Header::Signature)
+                | VerifyError::MalformedHeader(Header::Signature)
                 | VerifyError::MalformedSignature(_)
                 | VerifyError::Mismatch
                 | VerifyError::MalformedTimestamp
@@ -166,7 +207,7 @@ impl Receiver {
         now: DateTime<Utc>,
     ) -> Result<WebhookEvent, ReceiveError> {
         let verified = self.verify_parts_at(headers, body, now)?;
-        let header_event = headers.event.ok_or(VerifyError::MissingHeader(EVENT_HEADER))?;
+        let header_event = headers.event.ok_or(VerifyError::MissingHeader(Header::Event))?;
         self.parse_verified(header_event, body)?
             .map_err(|error| ReceiveError::Invalid { verified, error })
     }
@@ -222,11 +263,11 @@ impl Receiver {
         }
         let signature = headers
             .signature
-            .ok_or(VerifyError::MissingHeader(SIGNATURE_HEADER))?;
+            .ok_or(VerifyError::MissingHeader(Header::Signature))?;
         let timestamp = headers
             .timestamp
-            .ok_or(VerifyError::MissingHeader(TIMESTAMP_HEADER))?;
-        for (name, value) in [(SIGNATURE_HEADER, signature), (TIMESTAMP_HEADER, timestamp)] {
+            .ok_or(VerifyError::MissingHeader(Header::Timestamp))?;
+        for (name, value) in [(Header::Signature, signature), (Header::Timestamp, timestamp)] {
             if value.len() > MAX_HEADER_LEN {
                 return Err(VerifyError::MalformedHeader(name).into());
             }
@@ -249,8 +290,8 @@ mod http_headers {
     use super::*;
     use http::HeaderMap;
 
-    fn one<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<Option<&'a str>, VerifyError> {
-        let mut values = headers.get_all(name).iter();
+    fn one(headers: &HeaderMap, name: Header) -> Result<Option<&str>, VerifyError> {
+        let mut values = headers.get_all(name.name()).iter();
         let Some(value) = values.next() else {
             return Ok(None);
         };
@@ -276,9 +317,9 @@ mod http_headers {
         /// [`VerifyError::RepeatedHeader`] or [`VerifyError::MalformedHeader`].
         pub fn from_header_map(headers: &'a HeaderMap) -> Result<Self, VerifyError> {
             Ok(DeliveryHeaders {
-                signature: one(headers, SIGNATURE_HEADER)?,
-                timestamp: one(headers, TIMESTAMP_HEADER)?,
-                event: one(headers, EVENT_HEADER)?,
+                signature: one(headers, Header::Signature)?,
+                timestamp: one(headers, Header::Timestamp)?,
+                event: one(headers, Header::Event)?,
             })
         }
     }

@@ -24,6 +24,42 @@ pub const USER_AGENT: &str = "User-Agent";
 /// The `User-Agent` Kit sends.
 pub const KIT_USER_AGENT: &str = "Kit-Webhooks/1.0";
 
+/// A header the receive path reads.
+///
+/// ```
+/// use kit_webhooks::signature::Header;
+///
+/// assert_eq!(Header::Signature.name(), "X-Webhook-Signature");
+/// assert_eq!(Header::Timestamp.to_string(), "X-Webhook-Timestamp");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Header {
+    /// `X-Webhook-Timestamp`: signed with the body.
+    Timestamp,
+    /// `X-Webhook-Signature`: the HMAC.
+    Signature,
+    /// `X-Webhook-Event`: not signed; must agree with the body's `event`.
+    Event,
+}
+
+impl Header {
+    /// The header's name, as Kit sends it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Header::Timestamp => TIMESTAMP_HEADER,
+            Header::Signature => SIGNATURE_HEADER,
+            Header::Event => EVENT_HEADER,
+        }
+    }
+}
+
+impl fmt::Display for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The default replay window: 5 minutes, either way.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
@@ -64,13 +100,13 @@ impl Key {
 pub enum VerifyError {
     /// A required header is absent.
     #[error("the {0} header is missing")]
-    MissingHeader(&'static str),
+    MissingHeader(Header),
     /// A header appears more than once.
     #[error("the {0} header appears more than once")]
-    RepeatedHeader(&'static str),
+    RepeatedHeader(Header),
     /// A header value is not visible ASCII, or is far too long to be Kit's.
     #[error("the {0} header is not a plausible value")]
-    MalformedHeader(&'static str),
+    MalformedHeader(Header),
     /// The signature is not 64 lowercase or uppercase hex digits.
     #[error("the signature is malformed: {0}")]
     MalformedSignature(SignatureFormat),

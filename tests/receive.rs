@@ -8,6 +8,7 @@ use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use kit_webhooks::axum::{AuthenticDelivery, KitEvent};
+use kit_webhooks::signature::Header;
 use kit_webhooks::{DeliveryHeaders, ReceiveError, Receiver, Signer, Verifier, VerifyError, WebhookEvent};
 use tower::ServiceExt;
 
@@ -61,7 +62,7 @@ fn headers_are_checked_and_named() {
     h.remove("X-Webhook-Signature");
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::MissingHeader("X-Webhook-Signature"))
+        ReceiveError::Verify(VerifyError::MissingHeader(Header::Signature))
     );
     assert_eq!(receive(&h).status(), 401);
 
@@ -69,7 +70,7 @@ fn headers_are_checked_and_named() {
     h.remove("X-Webhook-Timestamp");
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::MissingHeader("X-Webhook-Timestamp"))
+        ReceiveError::Verify(VerifyError::MissingHeader(Header::Timestamp))
     );
     assert_eq!(receive(&h).status(), 400);
 
@@ -77,7 +78,7 @@ fn headers_are_checked_and_named() {
     h.remove("X-Webhook-Event");
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::MissingHeader("X-Webhook-Event"))
+        ReceiveError::Verify(VerifyError::MissingHeader(Header::Event))
     );
     assert_eq!(receive(&h).status(), 400);
 
@@ -85,7 +86,7 @@ fn headers_are_checked_and_named() {
     h.append("X-Webhook-Signature", HeaderValue::from_static("00"));
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::RepeatedHeader("X-Webhook-Signature"))
+        ReceiveError::Verify(VerifyError::RepeatedHeader(Header::Signature))
     );
     assert_eq!(receive(&h).status(), 401);
 
@@ -96,7 +97,7 @@ fn headers_are_checked_and_named() {
     );
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::MalformedHeader("X-Webhook-Timestamp"))
+        ReceiveError::Verify(VerifyError::MalformedHeader(Header::Timestamp))
     );
 
     let mut h = base.clone();
@@ -106,7 +107,7 @@ fn headers_are_checked_and_named() {
     );
     assert_eq!(
         receive(&h),
-        ReceiveError::Verify(VerifyError::MalformedHeader("X-Webhook-Signature"))
+        ReceiveError::Verify(VerifyError::MalformedHeader(Header::Signature))
     );
 }
 
