@@ -266,7 +266,7 @@ fn document_fields(item: &mut syn::ItemStruct, fields: &[(String, String)]) {
 fn document_builders(module: &mut syn::ItemMod, docs: &BTreeMap<String, Vec<(String, String)>>) {
     set_doc(
         &mut module.attrs,
-        "Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`](super::BuildError).",
+        "Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`].",
     );
     let Some((_, items)) = &mut module.content else {
         return;

@@ -58,11 +58,14 @@
 //! see the `axum` module), `cli` (the `kit-webhooks` binary). The default
 //! build has none of them: no async runtime, HTTP stack, TLS or C library.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 #[cfg(feature = "diff")]
+#[cfg_attr(docsrs, doc(cfg(feature = "diff")))]
 pub mod diff;
 mod document;
 mod error;
@@ -81,6 +84,15 @@ pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
 #[doc(hidden)]
 pub use validate::__compile_all_uncached;
+
+/// For the crate's own differential tests and fuzz targets; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    /// The document a body parses into, as a `Value`.
+    pub fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, crate::JsonError> {
+        crate::document::Document::parse(bytes).map(|doc| doc.root().to_value())
+    }
+}
 pub use validate::{Mode, Parser};
 
 /// This crate's version, which is also the version of its published schemas.

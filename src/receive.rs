@@ -307,6 +307,7 @@ mod http_headers {
             .map_err(|_| VerifyError::MalformedHeader(name))
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     impl<'a> DeliveryHeaders<'a> {
         /// Reads the three headers from a [`HeaderMap`]. A header that appears
         /// twice, is not visible ASCII, or is over [`MAX_HEADER_LEN`] bytes is
@@ -324,6 +325,7 @@ mod http_headers {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     impl Receiver {
         /// Verifies, validates and parses a delivery (feature `http`).
         ///

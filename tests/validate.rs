@@ -344,3 +344,19 @@ fn warm_up_compiles_every_validator() {
     Parser::new().warm_up();
     Parser::new().mode(Mode::Strict).warm_up();
 }
+
+/// Whatever features serde_json has in the build (Cargo merges them; CI also
+/// runs this with `arbitrary_precision`), a number reads as a number.
+#[test]
+fn a_fractional_number_in_an_integer_field_is_named_as_a_number() {
+    let body = br#"{"event": "interview.scheduled", "created_at": "2025-01-16T09:00:00Z",
+      "data": {"id": 28, "status": "scheduled", "scheduled_at": null, "duration_minutes": 60.5,
+               "candidate": {"id": 7, "name": "J", "email": "j@example.com"},
+               "job_posting": {"id": 3, "title": "T"}}}"#;
+    let err = kit_webhooks::parse(body).unwrap_err();
+    let violation = &err.violations()[0];
+    assert_eq!(violation.instance_path, "/data/duration_minutes");
+    assert_eq!(violation.keyword, "type");
+    assert!(violation.message.starts_with("60.5 is not of type"), "{violation}");
+    assert!(!violation.message.contains("serde_json"), "{violation}");
+}

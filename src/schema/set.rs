@@ -116,7 +116,7 @@ pub struct SchemaSet {
     pub events: BTreeMap<String, Event>,
     /// Every definition, by name. In an export, a file whose copy of a
     /// shared definition differs from the others' has all its definitions
-    /// under names of their own, `Name@file` ([`base_name`] gives `Name`).
+    /// under names of their own, `Name@file`.
     pub defs: BTreeMap<String, Def>,
     /// Per file: the definitions it holds under a name of their own.
     renamed: BTreeMap<usize, BTreeMap<String, String>>,

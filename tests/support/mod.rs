@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod generate;
+pub mod json;
 pub mod judge;
 
 use std::ffi::OsStr;
