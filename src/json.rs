@@ -115,7 +115,10 @@ mod tests {
             JsonErrorKind::Encoding
         );
         assert_eq!(parse_document(b"1e999").unwrap_err().kind, JsonErrorKind::Syntax);
-        assert_eq!(parse_document(br#""\ud800""#).unwrap_err().kind, JsonErrorKind::Syntax);
+        assert_eq!(
+            parse_document(br#""\ud800""#).unwrap_err().kind,
+            JsonErrorKind::Syntax
+        );
         let deep = "[".repeat(100_000);
         assert_eq!(
             parse_document(deep.as_bytes()).unwrap_err().kind,

@@ -6,6 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod support;
+
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
         .args(args)
@@ -33,19 +35,18 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
+/// The fixture files under `tests/fixtures/<dir>`, relative to the crate
+/// root (the commands run there).
 fn fixtures(dir: &str) -> Vec<String> {
-    let mut out: Vec<String> =
-        std::fs::read_dir(format!("{}/tests/fixtures/{dir}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| {
-                format!(
-                    "tests/fixtures/{dir}/{}",
-                    e.unwrap().file_name().to_str().unwrap()
-                )
-            })
-            .collect();
-    out.sort();
-    out
+    support::fixture_paths(dir)
+        .into_iter()
+        .map(|path| {
+            format!(
+                "tests/fixtures/{dir}/{}",
+                path.file_name().unwrap().to_str().unwrap()
+            )
+        })
+        .collect()
 }
 
 #[test]

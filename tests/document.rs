@@ -15,9 +15,27 @@ use support::json::{same, verdict, Verdict};
 fn number() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "-0", "0", "1.0", "-0.0", "1e400", "-1e400", "1E2", "1e-400", "0.1", "18446744073709551615",
-            "18446744073709551616", "-9223372036854775808", "-9223372036854775809",
-            "123456789012345678901234567890", "01", "1.", ".5", "-", "+1", "1e", "NaN",
+            "-0",
+            "0",
+            "1.0",
+            "-0.0",
+            "1e400",
+            "-1e400",
+            "1E2",
+            "1e-400",
+            "0.1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "NaN",
         ])
         .prop_map(str::to_owned),
         any::<i64>().prop_map(|n| n.to_string()),
@@ -32,8 +50,19 @@ fn string() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         "[a-zA-Z0-9 é€😀]{0,3}",
         prop::sample::select(vec![
-            "\\n", "\\\"", "\\\\", "\\/", "\\u0061", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00",
-            "\\u12", "\\x", "\t", "\u{1}",
+            "\\n",
+            "\\\"",
+            "\\\\",
+            "\\/",
+            "\\u0061",
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "\\ud800",
+            "\\udc00",
+            "\\u12",
+            "\\x",
+            "\t",
+            "\u{1}",
         ])
         .prop_map(str::to_owned),
     ];
@@ -69,12 +98,20 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     let ours = parse_document(bytes);
     match (verdict(bytes), ours) {
         (Verdict::Value(expected), Ok(value)) => {
-            prop_assert!(same(&expected, &value), "{expected} != {value} for {}", String::from_utf8_lossy(bytes));
+            prop_assert!(
+                same(&expected, &value),
+                "{expected} != {value} for {}",
+                String::from_utf8_lossy(bytes)
+            );
         }
         (Verdict::NotUtf8, Err(e)) => prop_assert_eq!(e.kind, JsonErrorKind::Encoding),
         (Verdict::DuplicateKey, Err(e)) => prop_assert_eq!(e.kind, JsonErrorKind::DuplicateKey),
         (Verdict::Refused, Err(_)) => {}
-        (expected, ours) => prop_assert!(false, "{expected:?} but {ours:?} for {:?}", String::from_utf8_lossy(bytes)),
+        (expected, ours) => prop_assert!(
+            false,
+            "{expected:?} but {ours:?} for {:?}",
+            String::from_utf8_lossy(bytes)
+        ),
     }
     Ok(())
 }
@@ -109,7 +146,10 @@ fn the_named_cases() {
         check(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
     }
     let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
-    assert_eq!(parse_document(deep.as_bytes()).unwrap_err().kind, JsonErrorKind::TooDeep);
+    assert_eq!(
+        parse_document(deep.as_bytes()).unwrap_err().kind,
+        JsonErrorKind::TooDeep
+    );
     check(deep.as_bytes()).unwrap();
     assert_eq!(
         parse_document(br#"{"a": 1, "\u0061": 2}"#).unwrap_err().kind,

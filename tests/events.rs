@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use kit_webhooks::{EventType, WebhookEvent};
 use serde_json::{json, Value};
@@ -40,12 +40,7 @@ const DOCUMENTED: [&str; 28] = [
 ];
 
 mod support;
-use support::root;
-
-fn read_json(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use support::{read_json, root};
 
 fn valid_fixtures() -> Vec<(String, PathBuf)> {
     support::json_files("tests/fixtures/valid")

@@ -4,7 +4,9 @@
 
 mod support;
 use std::path::{Path, PathBuf};
+
 use std::process::{Child, Command, Output};
+use support::{fixture_paths as fixtures, read_json};
 
 use serde_json::Value;
 
@@ -71,22 +73,6 @@ fn send(url: &str, secret: &str, extra: &[&str], files: &[PathBuf]) -> Output {
         .args(files)
         .output()
         .unwrap()
-}
-
-fn fixtures(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 #[test]
@@ -176,7 +162,9 @@ fn listen_dedupe_skips_exact_duplicates_only() {
     assert!(send(&listener.url, SECRET, &[], &valid[5..6]).status.success());
     assert_eq!(listener.lines("out.jsonl").len(), 6);
     let invalid = root_path("tests/fixtures/invalid/offer.bad-email.json");
-    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid)).status.success());
+    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid))
+        .status
+        .success());
     assert_eq!(listener.lines("quarantine.jsonl").len(), 1);
 
     // A restart on the same files remembers what they hold.
@@ -184,8 +172,14 @@ fn listen_dedupe_skips_exact_duplicates_only() {
     assert_eq!(code, 0);
     let listener = Listener::start_in(dir, &["--dedupe"]);
     assert!(send(&listener.url, SECRET, &[], &valid[..6]).status.success());
-    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid)).status.success());
-    assert_eq!(listener.lines("out.jsonl").len(), 6, "retries after a restart are not kept twice");
+    assert!(send(&listener.url, SECRET, &[], std::slice::from_ref(&invalid))
+        .status
+        .success());
+    assert_eq!(
+        listener.lines("out.jsonl").len(),
+        6,
+        "retries after a restart are not kept twice"
+    );
     assert_eq!(listener.lines("quarantine.jsonl").len(), 1);
     assert!(send(&listener.url, SECRET, &[], &valid[6..7]).status.success());
     assert_eq!(listener.lines("out.jsonl").len(), 7);
@@ -193,7 +187,7 @@ fn listen_dedupe_skips_exact_duplicates_only() {
 }
 
 fn root_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    support::root().join(rel)
 }
 
 #[test]

@@ -8,19 +8,14 @@ use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use kit_webhooks::axum::{AuthenticDelivery, KitEvent};
+mod support;
+use support::fixture;
+
 use kit_webhooks::signature::Header;
 use kit_webhooks::{DeliveryHeaders, ReceiveError, Receiver, Signer, Verifier, VerifyError, WebhookEvent};
 use tower::ServiceExt;
 
 const SECRET: &str = "whsec_test_secret";
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn signed(body: &[u8], at: DateTime<Utc>) -> HeaderMap {
     let mut headers = HeaderMap::new();

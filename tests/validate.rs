@@ -357,6 +357,9 @@ fn a_fractional_number_in_an_integer_field_is_named_as_a_number() {
     let violation = &err.violations()[0];
     assert_eq!(violation.instance_path, "/data/duration_minutes");
     assert_eq!(violation.keyword, "type");
-    assert!(violation.message.starts_with("60.5 is not of type"), "{violation}");
+    assert!(
+        violation.message.starts_with("60.5 is not of type"),
+        "{violation}"
+    );
     assert!(!violation.message.contains("serde_json"), "{violation}");
 }

@@ -47,6 +47,9 @@ const UPPER_BOUNDS: &[&str] = &[
 ];
 /// Constraints without an order: added tightens, dropped relaxes, changed may do either.
 const OTHER_CONSTRAINTS: &[&str] = &["pattern", "multipleOf", "uniqueItems", "dependentRequired"];
+/// Subschema keywords that only ever narrow what passes: adding one tightens,
+/// dropping one relaxes.
+const NARROWING: &[&str] = &["allOf", "not", "if", "then", "else", "contains", "propertyNames"];
 /// Keywords that identify or hold a schema rather than constrain an instance.
 const STRUCTURAL: &[&str] = &[
     "$schema",
@@ -317,33 +320,15 @@ impl Differ<'_> {
                         self.compare(owner, pointer, x, y);
                     }
                 }
-                (_, None, Some(_))
-                    if matches!(
-                        k,
-                        "allOf" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
-                    ) =>
-                {
-                    self.push(
-                        owner,
-                        pointer,
-                        Kind::ConstraintTightened,
-                        false,
-                        format!("{k} added"),
-                    );
-                }
-                (_, Some(_), None)
-                    if matches!(
-                        k,
-                        "allOf" | "not" | "if" | "then" | "else" | "contains" | "propertyNames"
-                    ) =>
-                {
-                    self.push(
-                        owner,
-                        pointer,
-                        Kind::ConstraintRelaxed,
-                        true,
-                        format!("{k} removed"),
-                    );
+                // Keywords that only ever narrow what passes.
+                (_, a, b) if NARROWING.contains(&k) && a.is_none() != b.is_none() => {
+                    let added = a.is_none();
+                    let (kind, what) = if added {
+                        (Kind::ConstraintTightened, "added")
+                    } else {
+                        (Kind::ConstraintRelaxed, "removed")
+                    };
+                    self.push(owner, pointer, kind, !added, format!("{k} {what}"));
                 }
                 _ => self.push(
                     owner,

@@ -180,7 +180,12 @@ impl<'de> Visitor<'de> for Builder<'_> {
                             next: at + 1,
                             left: len,
                         };
-                        many = Some(earlier.map(|(k, _)| k.to_owned()).chain([key.to_owned()]).collect());
+                        many = Some(
+                            earlier
+                                .map(|(k, _)| k.to_owned())
+                                .chain([key.to_owned()])
+                                .collect(),
+                        );
                     }
                     repeated
                 }

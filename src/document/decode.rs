@@ -5,7 +5,9 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
+};
 
 use super::{Elements, Members, NodeRef, Slot};
 
@@ -66,7 +68,10 @@ impl de::Error for DecodeError {
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
-        DecodeError::new(DecodeKind::Type, format_args!("invalid type: {unexpected}, expected {expected}"))
+        DecodeError::new(
+            DecodeKind::Type,
+            format_args!("invalid type: {unexpected}, expected {expected}"),
+        )
     }
 
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
@@ -83,7 +88,10 @@ impl de::Error for DecodeError {
     }
 
     fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
-        DecodeError::new(DecodeKind::Type, format_args!("invalid length {len}, expected {expected}"))
+        DecodeError::new(
+            DecodeKind::Type,
+            format_args!("invalid length {len}, expected {expected}"),
+        )
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -101,7 +109,10 @@ impl de::Error for DecodeError {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        DecodeError::new(DecodeKind::Required, format_args!("{field:?} is a required property"))
+        DecodeError::new(
+            DecodeKind::Required,
+            format_args!("{field:?} is a required property"),
+        )
     }
 
     fn duplicate_field(field: &'static str) -> Self {
@@ -187,8 +198,14 @@ struct SeqReader<'r, 'de> {
 impl<'de> SeqAccess<'de> for SeqReader<'_, 'de> {
     type Error = DecodeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
-        self.elements.next().map(|node| seed.deserialize(node)).transpose()
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DecodeError> {
+        self.elements
+            .next()
+            .map(|node| seed.deserialize(node))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -208,7 +225,8 @@ impl<'de> MapAccess<'de> for MapReader<'de> {
         match self.members.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some)
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
+                    .map(Some)
             }
             None => Ok(None),
         }
@@ -247,11 +265,23 @@ mod tests {
     #[test]
     fn each_failure_is_classified_by_the_check_that_made_it() {
         assert_eq!(decode(r#"{"at": "2025-01-15T14:30:00Z"}"#).keyword(), "required");
-        assert_eq!(decode(r#"{"id": 42.0, "at": "2025-01-15T14:30:00Z"}"#).keyword(), "type");
-        assert_eq!(decode(r#"{"id": "7", "at": "2025-01-15T14:30:00Z"}"#).keyword(), "type");
-        assert_eq!(decode(r#"{"id": 18446744073709551615, "at": "2025-01-15T14:30:00Z"}"#).keyword(), "maximum");
+        assert_eq!(
+            decode(r#"{"id": 42.0, "at": "2025-01-15T14:30:00Z"}"#).keyword(),
+            "type"
+        );
+        assert_eq!(
+            decode(r#"{"id": "7", "at": "2025-01-15T14:30:00Z"}"#).keyword(),
+            "type"
+        );
+        assert_eq!(
+            decode(r#"{"id": 18446744073709551615, "at": "2025-01-15T14:30:00Z"}"#).keyword(),
+            "maximum"
+        );
         assert_eq!(decode(r#"{"id": 1, "at": "yesterday"}"#).keyword(), "format");
         let missing = decode(r#"{"id": 1}"#);
-        assert_eq!((missing.kind, missing.message.as_str()), (DecodeKind::Required, "\"at\" is a required property"));
+        assert_eq!(
+            (missing.kind, missing.message.as_str()),
+            (DecodeKind::Required, "\"at\" is a required property")
+        );
     }
 }

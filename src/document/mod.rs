@@ -132,7 +132,12 @@ impl Document {
     /// is refused once it is built, since its offsets would have wrapped.
     fn check_size(&self) -> Result<(), JsonError> {
         if u32::try_from(self.text.len()).is_err() || u32::try_from(self.tape.len()).is_err() {
-            return Err(JsonError::new(JsonErrorKind::TooLarge, 0, 0, "the document is larger than 4 GiB"));
+            return Err(JsonError::new(
+                JsonErrorKind::TooLarge,
+                0,
+                0,
+                "the document is larger than 4 GiB",
+            ));
         }
         Ok(())
     }
@@ -226,7 +231,13 @@ impl<'a> NodeRef<'a> {
             Slot::Str { start, end } | Slot::Key { start, end } => {
                 Value::String(self.doc.str_at(start, end).to_owned())
             }
-            Slot::Array { .. } => Value::Array(self.array().into_iter().flat_map(|a| a.elements()).map(NodeRef::to_value).collect()),
+            Slot::Array { .. } => Value::Array(
+                self.array()
+                    .into_iter()
+                    .flat_map(|a| a.elements())
+                    .map(NodeRef::to_value)
+                    .collect(),
+            ),
             Slot::Object { .. } => Value::Object(
                 self.object()
                     .into_iter()
@@ -421,7 +432,10 @@ mod tests {
             deeper = Value::Array(vec![deeper]);
         }
         assert!(Document::from_value(&deep).is_ok());
-        assert_eq!(Document::from_value(&deeper).unwrap_err().kind, JsonErrorKind::TooDeep);
+        assert_eq!(
+            Document::from_value(&deeper).unwrap_err().kind,
+            JsonErrorKind::TooDeep
+        );
     }
 
     #[test]

@@ -772,7 +772,7 @@ impl UnknownEvent {
         Default::default()
     }
 }
-/// Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`](super::BuildError).
+/// Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`].
 pub mod builder {
     /// A builder for [`ApplicationAdvanced`](super::ApplicationAdvanced).
     #[derive(Clone, Debug)]

@@ -87,7 +87,8 @@ enum Problem {
 pub fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
-            let integer = |n: &serde_json::Number| n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+            let integer =
+                |n: &serde_json::Number| n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
             match (integer(x), integer(y)) {
                 (Some(i), Some(j)) => i == j,
                 (None, None) => x.as_f64() == y.as_f64(),

@@ -29,6 +29,20 @@ pub fn json_files(dir: &str) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// The fixture files under `tests/fixtures/<dir>` (`valid` or `invalid`), sorted.
+pub fn fixture_paths(dir: &str) -> Vec<PathBuf> {
+    json_files(&format!("tests/fixtures/{dir}"))
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect()
+}
+
+/// A JSON file, read.
+pub fn read_json(path: &std::path::Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The bytes of `tests/fixtures/<name>.json` (`valid/test.ping`).
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = root().join(format!("tests/fixtures/{name}.json"));
@@ -50,7 +64,9 @@ pub fn start_listen<S: AsRef<OsStr>>(args: &[S]) -> (Child, String) {
     let mut line = String::new();
     let addr = loop {
         line.clear();
-        let read = stderr.read_line(&mut line).expect("listen writes to standard error");
+        let read = stderr
+            .read_line(&mut line)
+            .expect("listen writes to standard error");
         assert!(read > 0, "listen stopped before it said where it listens");
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split('/').next().unwrap_or_default().to_owned();

@@ -53,7 +53,12 @@ pub struct SecretArgs {
 #[derive(clap::Args)]
 pub struct VerifierArgs {
     /// A signing secret; repeat it to accept the old and the new secret during a rotation.
-    #[arg(long = "secret", env = "KIT_WEBHOOK_SECRET", hide_env_values = true, required = true)]
+    #[arg(
+        long = "secret",
+        env = "KIT_WEBHOOK_SECRET",
+        hide_env_values = true,
+        required = true
+    )]
     secrets: Vec<String>,
     /// The replay window, in seconds, applied both ways.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]

@@ -71,7 +71,9 @@ impl Dedupe {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the set half-changed
         // in a way that matters more than losing the lock would.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Records a key as kept (read back at start).
@@ -168,14 +170,20 @@ mod tests {
     use super::*;
 
     fn run<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
     fn a_key_is_new_once_then_a_duplicate() {
         run(async {
             let dedupe = Dedupe::new(10);
-            let Claim::New(pending) = dedupe.claim(key(b"a")).await else { panic!() };
+            let Claim::New(pending) = dedupe.claim(key(b"a")).await else {
+                panic!()
+            };
             pending.kept();
             assert!(matches!(dedupe.claim(key(b"a")).await, Claim::Duplicate));
             assert!(matches!(dedupe.claim(key(b"b")).await, Claim::New(_)));
@@ -186,7 +194,9 @@ mod tests {
     fn a_failed_write_releases_the_key() {
         run(async {
             let dedupe = Dedupe::new(10);
-            let Claim::New(pending) = dedupe.claim(key(b"a")).await else { panic!() };
+            let Claim::New(pending) = dedupe.claim(key(b"a")).await else {
+                panic!()
+            };
             drop(pending);
             assert!(matches!(dedupe.claim(key(b"a")).await, Claim::New(_)));
         });
@@ -196,7 +206,9 @@ mod tests {
     fn a_copy_during_the_write_waits_for_its_outcome() {
         run(async {
             let dedupe = Arc::new(Dedupe::new(10));
-            let Claim::New(pending) = dedupe.claim(key(b"a")).await else { panic!() };
+            let Claim::New(pending) = dedupe.claim(key(b"a")).await else {
+                panic!()
+            };
             let waiting = {
                 let dedupe = Arc::clone(&dedupe);
                 tokio::spawn(async move { matches!(dedupe.claim(key(b"a")).await, Claim::Duplicate) })
@@ -204,7 +216,10 @@ mod tests {
             tokio::task::yield_now().await;
             assert!(!waiting.is_finished());
             pending.kept();
-            assert!(waiting.await.unwrap(), "the copy is a duplicate once the first is kept");
+            assert!(
+                waiting.await.unwrap(),
+                "the copy is a duplicate once the first is kept"
+            );
         });
     }
 
@@ -216,7 +231,10 @@ mod tests {
         }
         assert_eq!(dedupe.len(), 2);
         run(async {
-            assert!(matches!(dedupe.claim(key(b"a")).await, Claim::New(_)), "forgotten");
+            assert!(
+                matches!(dedupe.claim(key(b"a")).await, Claim::New(_)),
+                "forgotten"
+            );
             assert!(matches!(dedupe.claim(key(b"c")).await, Claim::Duplicate));
         });
     }

@@ -195,10 +195,14 @@ pub fn run(args: Args) -> Result<Status, Failure> {
         let dedupe = Dedupe::new(args.dedupe_capacity);
         for (path, quarantined) in [(&args.out, false), (&args.quarantine, true)] {
             if let Some(path) = path.as_deref().filter(|p| p.as_os_str() != "-") {
-                preload(&dedupe, path, quarantined).map_err(|e| Failure::Io(path.display().to_string(), e))?;
+                preload(&dedupe, path, quarantined)
+                    .map_err(|e| Failure::Io(path.display().to_string(), e))?;
             }
         }
-        eprintln!("kit-webhooks listen: --dedupe knows {} deliveries already kept", dedupe.len());
+        eprintln!(
+            "kit-webhooks listen: --dedupe knows {} deliveries already kept",
+            dedupe.len()
+        );
         Some(Arc::new(dedupe))
     } else {
         None
@@ -269,7 +273,9 @@ fn quarantined_body(record: &[u8]) -> Option<Vec<u8>> {
     let record: serde_json::Value = serde_json::from_slice(record).ok()?;
     match (record.get("body"), record.get("body_base64")) {
         (Some(serde_json::Value::String(text)), _) => Some(text.clone().into_bytes()),
-        (_, Some(serde_json::Value::String(encoded))) => base64::engine::general_purpose::STANDARD.decode(encoded).ok(),
+        (_, Some(serde_json::Value::String(encoded))) => {
+            base64::engine::general_purpose::STANDARD.decode(encoded).ok()
+        }
         _ => None,
     }
 }

@@ -60,9 +60,16 @@ pub fn sign(args: &SignArgs) -> Result<Status, Failure> {
 pub fn verify(args: &VerifyArgs) -> Result<Status, Failure> {
     let body = body(args.file.as_ref())?;
     let now = args.now.unwrap_or_else(Utc::now);
-    match args.verifier.verifier().verify_at(&args.timestamp, &args.signature, &body, now) {
+    match args
+        .verifier
+        .verifier()
+        .verify_at(&args.timestamp, &args.signature, &body, now)
+    {
         Ok(verified) => {
-            say(&format!("authentic (secret #{} matched)", verified.secret_index + 1))?;
+            say(&format!(
+                "authentic (secret #{} matched)",
+                verified.secret_index + 1
+            ))?;
             Ok(Status::Ok)
         }
         Err(e) => {

@@ -106,7 +106,12 @@ fn read_batch(input: &mut Input, limit: usize, next_number: &mut usize) -> io::R
 /// `validate --jsonl`: batches of lines validated on every core (rayon), the
 /// next batch read meanwhile, the reports written in input order. Memory
 /// stays bounded by two batches. Returns whether every line was valid.
-fn validate_lines(parser: &Parser, format: Format, input: &mut Input, out: &mut dyn Write) -> io::Result<bool> {
+fn validate_lines(
+    parser: &Parser,
+    format: Format,
+    input: &mut Input,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
     let limit = parser.current_max_body_size();
     let mut number = 0usize;
     let mut all_valid = true;
