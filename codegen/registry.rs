@@ -110,6 +110,7 @@ fn tokens(model: &Model) -> TokenStream {
             }
 
             /// The position of this event in [`EventType::ALL`].
+            #[cfg(feature = "validate")]
             pub(crate) const fn index(self) -> usize {
                 match self {
                     #(EventType::#variants => #indices,)*
@@ -132,6 +133,7 @@ fn tokens(model: &Model) -> TokenStream {
             }
 
             /// The `$id` of this event's strict schema.
+            #[cfg(feature = "validate")]
             pub(crate) const fn strict_schema_id(self) -> &'static str {
                 match self {
                     #(EventType::#variants => #strict_ids,)*
@@ -247,6 +249,7 @@ fn tokens(model: &Model) -> TokenStream {
         pub(crate) const UNION_SCHEMAS: [&str; 3] = [#union, #strict_union, #codegen];
 
         /// The `$id` of the envelope every delivery shares, lenient and strict.
+        #[cfg(feature = "validate")]
         pub(crate) const ENVELOPE_IDS: [&str; 2] = [#envelope, #strict_envelope];
     }
 }

@@ -54,9 +54,21 @@
 //! # Ok::<(), kit_webhooks::Error>(())
 //! ```
 //!
-//! Features: `http` (receive from an `http::HeaderMap`), `axum` (extractors,
-//! see the `axum` module), `cli` (the `kit-webhooks` binary). The default
-//! build has none of them: no async runtime, HTTP stack, TLS or C library.
+//! Features:
+//! - `validate` (default): validation with the schemas, through jsonschema:
+//!   [`Parser`], [`parse`], [`validate`] and [`Receiver`]. Without it
+//!   (`default-features = false`) the crate is the generated [`types`],
+//!   [`WebhookEvent`] and [`EventType`], the typed decoding
+//!   ([`WebhookEvent::from_slice`]) and the [`signature`]s, at a fraction of
+//!   the build time.
+//! - `http`: the headers from an `http::HeaderMap` ([`DeliveryHeaders`], and
+//!   `Receiver::receive`).
+//! - `axum`: extractors, see the `axum` module.
+//! - `diff`: what a change to the schemas breaks (`kit_webhooks::diff`).
+//! - `cli`: the `kit-webhooks` binary.
+//!
+//! None of them brings an async runtime, HTTP stack, TLS or C library into the
+//! default build.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -70,18 +82,27 @@ pub mod diff;
 mod document;
 mod error;
 mod event;
+mod headers;
 mod json;
+mod mode;
+#[cfg(feature = "validate")]
 mod receive;
 pub mod schema;
 pub mod signature;
 pub mod types;
+#[cfg(feature = "validate")]
 mod validate;
 
 pub use error::{Error, Invalid, Violation};
 pub use event::{EventType, TypedEvent, UnknownEventType, WebhookEvent};
+pub use headers::{DeliveryHeaders, MAX_HEADER_LEN};
 pub use json::{JsonError, JsonErrorKind};
-pub use receive::{DeliveryHeaders, ReceiveError, Receiver, MAX_HEADER_LEN};
+pub use mode::Mode;
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
+pub use receive::{ReceiveError, Receiver};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
+#[cfg(feature = "validate")]
 #[doc(hidden)]
 pub use validate::__compile_all_uncached;
 
@@ -93,11 +114,15 @@ pub mod __private {
         crate::document::Document::parse(bytes).map(|doc| doc.root().to_value())
     }
 }
-pub use validate::{Mode, Parser};
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
+pub use validate::Parser;
 
 /// This crate's version, which is also the version of its published schemas.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 /// Validates a delivery body (lenient) and returns its typed event.
 /// Shorthand for [`Parser::new().parse(body)`](Parser::parse).
 ///
@@ -108,6 +133,8 @@ pub fn parse(body: &[u8]) -> Result<WebhookEvent, Error> {
     Parser::new().parse(body)
 }
 
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 /// Validates a delivery body (lenient). Shorthand for
 /// [`Parser::new().validate(body)`](Parser::validate).
 ///

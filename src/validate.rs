@@ -8,21 +8,7 @@ use serde_json::{json, Value};
 use crate::document::{Document, NodeRef, Tape};
 use crate::error::{Error, Invalid, Violation};
 use crate::event::{EventType, WebhookEvent, ENVELOPE_IDS, OPEN_FILES, STRICT_FILES};
-
-/// How much of a delivery must be known to this crate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Mode {
-    /// For receivers (the default). Documented fields must be right; fields
-    /// Kit adds later are accepted, and an event this crate does not know is
-    /// accepted when its envelope is well formed (it parses to
-    /// [`WebhookEvent::Unknown`]).
-    #[default]
-    Lenient,
-    /// For contract tests and CI. As lenient, and unknown fields and unknown
-    /// events are rejected too.
-    Strict,
-}
+use crate::Mode;
 
 /// Validates and parses delivery bodies. Cheap to create and to copy; the
 /// compiled validators are shared by the whole process.

@@ -11,8 +11,10 @@
 
 mod builder;
 pub(crate) mod decode;
+#[cfg(feature = "validate")]
 mod schema;
 
+#[cfg(feature = "validate")]
 pub(crate) use schema::Tape;
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Number, Value};
@@ -211,15 +213,6 @@ impl<'a> NodeRef<'a> {
         })
     }
 
-    pub(crate) fn number(&self) -> Option<NumberRef> {
-        match self.slot() {
-            Slot::I64(v) => Some(NumberRef::I64(v)),
-            Slot::U64(v) => Some(NumberRef::U64(v)),
-            Slot::F64(v) => Some(NumberRef::F64(v)),
-            _ => None,
-        }
-    }
-
     /// The value as serde_json holds it.
     pub(crate) fn to_value(self) -> Value {
         match self.slot() {
@@ -346,24 +339,6 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
-/// A number in a [`Document`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum NumberRef {
-    I64(i64),
-    U64(u64),
-    F64(f64),
-}
-
-impl NumberRef {
-    pub(crate) fn number(self) -> Number {
-        match self {
-            NumberRef::I64(v) => v.into(),
-            NumberRef::U64(v) => v.into(),
-            NumberRef::F64(v) => Number::from_f64(v).unwrap_or_else(|| 0.into()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,8 +413,10 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "validate")]
     #[test]
     fn numbers_keep_their_kind() {
+        use super::schema::NumberRef;
         let doc = Document::parse(b"[1, 1.0, 18446744073709551615, -1]").unwrap();
         let numbers: Vec<NumberRef> = doc
             .root()

@@ -8,10 +8,39 @@ use jsonschema::json::{Array, Json, JsonNumber, Node, NodeIdentity, Object};
 use jsonschema::JsonType;
 use serde_json::{Number, Value};
 
-use super::{ArrayRef, Document, Elements, Members, NodeRef, NumberRef, ObjectRef, Slot};
+use super::{ArrayRef, Document, Elements, Members, NodeRef, ObjectRef, Slot};
 
 /// The document representation jsonschema validates.
 pub(crate) struct Tape;
+
+impl NodeRef<'_> {
+    pub(crate) fn number(&self) -> Option<NumberRef> {
+        match self.slot() {
+            Slot::I64(v) => Some(NumberRef::I64(v)),
+            Slot::U64(v) => Some(NumberRef::U64(v)),
+            Slot::F64(v) => Some(NumberRef::F64(v)),
+            _ => None,
+        }
+    }
+}
+
+/// A number in a [`Document`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum NumberRef {
+    I64(i64),
+    U64(u64),
+    F64(f64),
+}
+
+impl NumberRef {
+    pub(crate) fn number(self) -> Number {
+        match self {
+            NumberRef::I64(v) => v.into(),
+            NumberRef::U64(v) => v.into(),
+            NumberRef::F64(v) => Number::from_f64(v).unwrap_or_else(|| 0.into()),
+        }
+    }
+}
 
 impl JsonNumber for NumberRef {
     fn as_u64(&self) -> Option<u64> {

@@ -139,6 +139,7 @@ impl EventType {
         }
     }
     /// The position of this event in [`EventType::ALL`].
+    #[cfg(feature = "validate")]
     pub(crate) const fn index(self) -> usize {
         match self {
             EventType::ApplicationAdvanced => 0usize,
@@ -297,6 +298,7 @@ impl EventType {
         }
     }
     /// The `$id` of this event's strict schema.
+    #[cfg(feature = "validate")]
     pub(crate) const fn strict_schema_id(self) -> &'static str {
         match self {
             EventType::ApplicationAdvanced => {
@@ -1602,6 +1604,7 @@ pub(crate) const UNION_SCHEMAS: [&str; 3] = [
     derived_schema!("codegen.json"),
 ];
 /// The `$id` of the envelope every delivery shares, lenient and strict.
+#[cfg(feature = "validate")]
 pub(crate) const ENVELOPE_IDS: [&str; 2] = [
     "https://kit-webhooks.github.io/schemas/v1/common/envelope.json#/$defs/UnknownEvent",
     "https://kit-webhooks.github.io/schemas/v1/strict/common/envelope.json#/$defs/UnknownEvent",
