@@ -254,6 +254,7 @@ fn document_fields(item: &mut syn::ItemStruct, fields: &[(String, String)]) {
     let mut all: Vec<syn::Field> = std::mem::take(&mut named.named).into_iter().collect();
     all.sort_by_key(|field| position(fields, &json_name(field)));
     for mut field in all {
+        read_timestamps_strictly(&mut field);
         if let Some((_, doc)) = fields.iter().find(|(name, _)| *name == json_name(&field)) {
             if !doc.is_empty() {
                 set_doc(&mut field.attrs, doc);
@@ -312,6 +313,25 @@ fn document_methods(item: &mut syn::ItemImpl, doc: impl Fn(&str) -> Option<Strin
             }
         }
     }
+}
+
+/// A timestamp field reads only what JSON Schema calls a `date-time`
+/// (`src/format.rs`), not all that chrono would take.
+fn read_timestamps_strictly(field: &mut syn::Field) {
+    let ty = &field.ty;
+    let ty = quote!(#ty).to_string().replace(' ', "");
+    let reader = match ty.as_str() {
+        "::chrono::DateTime<::chrono::offset::Utc>" => "crate::format::date_time",
+        "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>" => "crate::format::nullable_date_time",
+        _ => return,
+    };
+    // typify makes a required nullable field required with `Option::deserialize`;
+    // the nullable reader does the same.
+    field.attrs.retain(|attr| {
+        let text = quote!(#attr).to_string().replace(' ', "");
+        text != "#[serde(deserialize_with=\"::std::option::Option::deserialize\")]"
+    });
+    field.attrs.push(syn::parse_quote!(#[serde(deserialize_with = #reader)]));
 }
 
 /// Replaces the documentation in `attrs` by `doc`.

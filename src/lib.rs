@@ -82,6 +82,7 @@ pub mod diff;
 mod document;
 mod error;
 mod event;
+mod format;
 mod headers;
 mod json;
 mod mode;
@@ -109,6 +110,11 @@ pub use validate::__compile_all_uncached;
 /// For the crate's own differential tests and fuzz targets; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    /// Whether a string is a `date-time` as the typed decoding reads it.
+    pub fn is_date_time(text: &str) -> bool {
+        crate::format::is_date_time(text)
+    }
+
     /// The document a body parses into, as a `Value`.
     pub fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, crate::JsonError> {
         crate::document::Document::parse(bytes).map(|doc| doc.root().to_value())

@@ -7,6 +7,7 @@ pub struct ApplicationAdvanced {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ApplicationAdvanced>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
@@ -30,7 +31,7 @@ pub struct ApplicationData {
     /// Name of the current pipeline stage
     pub current_stage: ::std::string::String,
     /// ISO 8601 timestamp of submission
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Whether the application has been rejected
     pub rejected: bool,
@@ -52,6 +53,7 @@ pub struct ApplicationOfferExtended {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ApplicationOfferExtended>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
@@ -69,6 +71,7 @@ pub struct ApplicationRejected {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ApplicationRejected>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
@@ -86,6 +89,7 @@ pub struct ApplicationSubmitted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ApplicationSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
@@ -103,6 +107,7 @@ pub struct ApplicationWithdrawn {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ApplicationWithdrawn>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
@@ -137,6 +142,7 @@ pub struct CodeAssignmentAutoSubmitted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::CodeAssignmentAutoSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: CodeAssignmentData,
@@ -156,10 +162,10 @@ pub struct CodeAssignmentData {
     /// GitHub repository URL
     pub repo_url: ::std::string::String,
     /// When the assignment was submitted
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Assignment deadline
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub deadline_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Candidate details
     pub candidate: Candidate,
@@ -179,6 +185,7 @@ pub struct CodeAssignmentSubmitted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::CodeAssignmentSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: CodeAssignmentData,
@@ -196,6 +203,7 @@ pub struct InterviewCancelled {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::InterviewCancelled>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
@@ -213,6 +221,7 @@ pub struct InterviewCompleted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::InterviewCompleted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
@@ -230,6 +239,7 @@ pub struct InterviewConfirmed {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::InterviewConfirmed>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
@@ -249,7 +259,7 @@ pub struct InterviewData {
     /// Interview status (scheduled, confirmed, completed, cancelled, no_show)
     pub status: crate::types::InterviewStatus,
     /// ISO 8601 timestamp of the scheduled time
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub scheduled_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Interview duration in minutes
     pub duration_minutes: i64,
@@ -271,6 +281,7 @@ pub struct InterviewNoShow {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::InterviewNoShow>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
@@ -288,6 +299,7 @@ pub struct InterviewScheduled {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::InterviewScheduled>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
@@ -305,6 +317,7 @@ pub struct JobPostingClosed {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::JobPostingClosed>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
@@ -332,10 +345,10 @@ pub struct JobPostingData {
     /// Employment type (Full-time, Part-time, Contract, etc.)
     pub employment_type: ::std::string::String,
     /// When the posting was published
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub published_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// When the posting was closed
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub closed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Public career portal URL for this posting
     pub public_url: ::std::string::String,
@@ -353,6 +366,7 @@ pub struct JobPostingPaused {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::JobPostingPaused>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
@@ -370,6 +384,7 @@ pub struct JobPostingPublished {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::JobPostingPublished>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
@@ -387,6 +402,7 @@ pub struct JobPostingReopened {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::JobPostingReopened>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
@@ -419,6 +435,7 @@ pub struct OfferAccepted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OfferAccepted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OfferData,
@@ -436,6 +453,7 @@ pub struct OfferCandidateAccepted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OfferCandidateAccepted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OfferData,
@@ -453,6 +471,7 @@ pub struct OfferCandidateDeclined {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OfferCandidateDeclined>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OfferData,
@@ -475,16 +494,16 @@ pub struct OfferData {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub details: ::std::option::Option<::std::string::String>,
     /// When the offer was extended
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub extended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// When the offer expires
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// When the offer was accepted by an admin
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub accepted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// When the offer was declined by an admin
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub declined_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Candidate details (same shape as application events)
     pub candidate: Candidate,
@@ -504,6 +523,7 @@ pub struct OfferDeclined {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OfferDeclined>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OfferData,
@@ -521,6 +541,7 @@ pub struct OfferRevised {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OfferRevised>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OfferData,
@@ -538,6 +559,7 @@ pub struct OutreachMessageApproved {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OutreachMessageApproved>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
@@ -555,6 +577,7 @@ pub struct OutreachMessageBounced {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OutreachMessageBounced>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
@@ -582,10 +605,10 @@ pub struct OutreachMessageData {
     /// One of: `approved`, `sent`, `bounced`, `failed`
     pub status: crate::types::OutreachMessageStatus,
     /// When the email was sent
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// When the draft was approved
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(deserialize_with = "crate::format::nullable_date_time")]
     pub approved_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     /// Number of send retries attempted
     pub retry_count: i64,
@@ -606,6 +629,7 @@ pub struct OutreachMessageFailed {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OutreachMessageFailed>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
@@ -623,6 +647,7 @@ pub struct OutreachMessageSent {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OutreachMessageSent>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
@@ -661,6 +686,7 @@ pub struct OutreachProspectDrafted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::OutreachProspectDrafted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: OutreachProspectData,
@@ -701,6 +727,7 @@ pub struct ReviewSubmitted {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::ReviewSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: ReviewData,
@@ -718,6 +745,7 @@ pub struct TestPing {
     /// The event type that triggered this delivery
     pub event: crate::types::EventName<crate::types::TestPing>,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload
     pub data: TestPingData,
@@ -762,6 +790,7 @@ pub struct UnknownEvent {
     /// The event type that triggered this delivery
     pub event: ::std::string::String,
     /// ISO 8601 timestamp of when the event occurred
+    #[serde(deserialize_with = "crate::format::date_time")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload (varies by event type)
     pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

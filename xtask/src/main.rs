@@ -7,9 +7,11 @@
 //! - `release`: snapshot `schemas/` into `release/` once a version is published.
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
+//! - `build-cost [--rounds N] [--baseline REV]`: cold build times of the crate, by configuration.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 
 mod bench_compare;
+mod build_cost;
 mod compat;
 // The build script's generator, compiled here too so that its stages' unit
 // tests run with `cargo test --workspace`.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("interop") => interop::main(&args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("bench-compare") => bench_compare::main(&args[1..]),
+        Some("build-cost") => build_cost::main(&args[1..]),
         Some("load") => load::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
@@ -62,6 +65,9 @@ tasks:
                                  datamodel-code-generator and openapi-spec-validator
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
                                  (fastjsonschema) on the same N deliveries (default 200,000)
+  build-cost [--rounds N] [--baseline REV]
+                                 cold builds of the crate (default features, types only, and
+                                 REV's default build) with --timings: the README's table
   load [--count N] [--connections C] [--url URL --secret S]
                                  signed deliveries against `listen` (default: one it starts
                                  itself, 100,000 deliveries over 64 connections)
