@@ -11,7 +11,9 @@
 //! 3. [`registry`]: `EventType`, `WebhookEvent` and the embedded schema
 //!    tables, with syn/quote;
 //! 4. [`derived`]: the open (lenient), strict, bundled and union forms of
-//!    the schemas.
+//!    the schemas;
+//! 5. [`residual`]: for each event, what its typed decoding does not prove
+//!    (the checks the fast path of lenient parsing adds).
 //!
 //! The build script writes [`generate`]'s files to `OUT_DIR`; `cargo xtask
 //! bless` writes the Rust ones to `codegen/generated/` for review, and a test
@@ -36,6 +38,7 @@ pub mod derived;
 pub mod enums;
 pub mod model;
 pub mod registry;
+pub mod residual;
 pub mod types;
 
 /// Every `$id` starts with this; the strict forms live under `{BASE}/strict`.
@@ -52,7 +55,9 @@ pub type Result<T> = std::result::Result<T, String>;
 pub fn generate(schemas: &Path) -> Result<BTreeMap<String, String>> {
     let model = model::Model::read(schemas)?;
     let mut files = BTreeMap::new();
-    files.insert("types.rs".to_owned(), types::generate(&model)?);
+    let (types, fields) = types::generate(&model)?;
+    files.insert("types.rs".to_owned(), types);
+    files.insert("residual.rs".to_owned(), residual::generate(&model, &fields)?);
     files.insert("registry.rs".to_owned(), registry::generate(&model)?);
     for (path, value) in derived::generate(&model) {
         files.insert(format!("schemas/{path}"), pretty(&value));
@@ -104,7 +109,7 @@ mod tests {
     fn the_repository_schemas_generate() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
         let files = generate(&root).unwrap();
-        for rust in ["types.rs", "registry.rs"] {
+        for rust in ["types.rs", "registry.rs", "residual.rs"] {
             syn::parse_file(&files[rust]).unwrap();
         }
         assert!(files.contains_key("schemas/open/events/offer.accepted.json"));

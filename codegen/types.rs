@@ -22,8 +22,11 @@ use super::model::{is_named_shape, Model};
 use super::walk;
 use super::{enums, unparse, Result};
 
-/// The generated `types.rs`.
-pub fn generate(model: &Model) -> Result<String> {
+/// Every generated struct's fields: JSON name → Rust field name.
+pub type Fields = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The generated `types.rs`, and the fields of its structs.
+pub fn generate(model: &Model) -> Result<(String, Fields)> {
     let mut settings = TypeSpaceSettings::default();
     settings
         .with_derive("PartialEq".to_owned())
@@ -71,7 +74,28 @@ pub fn generate(model: &Model) -> Result<String> {
         syn::parse2(enums::generate(model)?).map_err(|e| format!("enum code does not parse: {e}"))?;
     file.items.extend(enums.items);
     check_unique_items(&file)?;
-    Ok(unparse("by build.rs from schemas/ with typify", &file))
+    Ok((
+        unparse("by build.rs from schemas/ with typify", &file),
+        fields(&file),
+    ))
+}
+
+/// JSON name → Rust field name, for every struct with named fields.
+fn fields(file: &syn::File) -> Fields {
+    let mut out = Fields::new();
+    for item in &file.items {
+        if let syn::Item::Struct(s) = item {
+            if let syn::Fields::Named(named) = &s.fields {
+                let fields = named
+                    .named
+                    .iter()
+                    .filter_map(|f| Some((json_name(f), f.ident.as_ref()?.to_string())))
+                    .collect();
+                out.insert(s.ident.to_string(), fields);
+            }
+        }
+    }
+    out
 }
 
 /// The name of the definition that stands for an event's `event` field.
@@ -322,7 +346,9 @@ fn read_timestamps_strictly(field: &mut syn::Field) {
     let ty = quote!(#ty).to_string().replace(' ', "");
     let reader = match ty.as_str() {
         "::chrono::DateTime<::chrono::offset::Utc>" => "crate::format::date_time",
-        "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>" => "crate::format::nullable_date_time",
+        "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>" => {
+            "crate::format::nullable_date_time"
+        }
         _ => return,
     };
     // typify makes a required nullable field required with `Option::deserialize`;
@@ -331,7 +357,9 @@ fn read_timestamps_strictly(field: &mut syn::Field) {
         let text = quote!(#attr).to_string().replace(' ', "");
         text != "#[serde(deserialize_with=\"::std::option::Option::deserialize\")]"
     });
-    field.attrs.push(syn::parse_quote!(#[serde(deserialize_with = #reader)]));
+    field
+        .attrs
+        .push(syn::parse_quote!(#[serde(deserialize_with = #reader)]));
 }
 
 /// Replaces the documentation in `attrs` by `doc`.
@@ -438,7 +466,8 @@ mod tests {
 
     #[test]
     fn the_generated_types_are_documented_non_exhaustive_and_free_of_typify_internals() {
-        let code = generate(&model()).unwrap();
+        let (code, fields) = generate(&model()).unwrap();
+        assert_eq!(fields["TestPing"]["created_at"], "created_at");
         let file = syn::parse_file(&code).unwrap();
         for item in &file.items {
             if let syn::Item::Struct(s) = item {

@@ -16,7 +16,9 @@ pub(crate) fn is_date_time(text: &str) -> bool {
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = b.get(range)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
     };
     let at = |i: usize, expected: &[u8]| b.get(i).is_some_and(|c| expected.contains(c));
     let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
@@ -85,7 +87,11 @@ impl Visitor<'_> for Timestamp {
         }
         DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| E::custom(format_args!("{text:?} is not a date-time this crate can hold: {e}")))
+            .map_err(|e| {
+                E::custom(format_args!(
+                    "{text:?} is not a date-time this crate can hold: {e}"
+                ))
+            })
     }
 }
 

@@ -205,12 +205,19 @@ impl Receiver {
         header_event: &str,
         body: &[u8],
     ) -> Result<Result<WebhookEvent, Error>, ReceiveError> {
+        let mismatch = |body_event: &str| ReceiveError::EventMismatch {
+            header: header_event.to_owned(),
+            body: body_event.to_owned(),
+        };
+        if let Some(event) = self.parser.fast_parse(body) {
+            return match event.event_name() {
+                name if name != header_event => Err(mismatch(name)),
+                _ => Ok(Ok(event)),
+            };
+        }
         let parsed = Document::with_parsed(body, |document| {
             match document.get("event").and_then(|event| event.as_str()) {
-                Some(body_event) if body_event != header_event => Err(ReceiveError::EventMismatch {
-                    header: header_event.to_owned(),
-                    body: body_event.to_owned(),
-                }),
+                Some(body_event) if body_event != header_event => Err(mismatch(body_event)),
                 _ => Ok(self.parser.parse_node(document)),
             }
         });

@@ -20,20 +20,42 @@ fn jsonschema_says(text: &str) -> bool {
 
 /// Date-times, mostly well formed, each part sometimes out of range or odd.
 fn near_date_time() -> impl Strategy<Value = String> {
-    let year = prop_oneof!["[0-9]{4}", Just("2024".to_owned()), Just("1900".to_owned()), Just("2000".to_owned()), "[0-9]{3,5}"];
-    let two = |max: u32| prop_oneof![(0..=max).prop_map(|n| format!("{n:02}")), "[0-9]{1,3}", Just("0a".to_owned())];
+    let year = prop_oneof![
+        "[0-9]{4}",
+        Just("2024".to_owned()),
+        Just("1900".to_owned()),
+        Just("2000".to_owned()),
+        "[0-9]{3,5}"
+    ];
+    let two = |max: u32| {
+        prop_oneof![
+            (0..=max).prop_map(|n| format!("{n:02}")),
+            "[0-9]{1,3}",
+            Just("0a".to_owned())
+        ]
+    };
     let fraction = prop_oneof![Just(String::new()), "\\.[0-9]{1,12}", Just(".".to_owned())];
     let offset = prop_oneof![
         Just("Z".to_owned()),
         Just("z".to_owned()),
-        (prop::sample::select(vec!['+', '-']), 0u32..26, 0u32..62).prop_map(|(s, h, m)| format!("{s}{h:02}:{m:02}")),
+        (prop::sample::select(vec!['+', '-']), 0u32..26, 0u32..62)
+            .prop_map(|(s, h, m)| format!("{s}{h:02}:{m:02}")),
         Just("+0100".to_owned()),
         Just(String::new()),
     ];
     let separator = prop::sample::select(vec!["T", "t", " ", "_"]);
-    (year, two(13), two(32), separator, two(25), two(61), two(61), fraction, offset).prop_map(
-        |(y, mo, d, t, h, mi, s, f, o)| format!("{y}-{mo}-{d}{t}{h}:{mi}:{s}{f}{o}"),
+    (
+        year,
+        two(13),
+        two(32),
+        separator,
+        two(25),
+        two(61),
+        two(61),
+        fraction,
+        offset,
     )
+        .prop_map(|(y, mo, d, t, h, mi, s, f, o)| format!("{y}-{mo}-{d}{t}{h}:{mi}:{s}{f}{o}"))
 }
 
 proptest! {

@@ -127,6 +127,7 @@ proptest! {
             prop_assert_eq!(serde_json::to_value(&parsed).unwrap(), doc.clone());
         }
         prop_assert_eq!(WebhookEvent::from_slice(&body).unwrap(), Parser::new().parse(&body).unwrap());
+        prop_assert_eq!(Parser::new().fast_path(false).parse(&body).unwrap(), Parser::new().parse(&body).unwrap());
     }
 
     /// Values Kit may add to a documented list: lenient keeps them, and
@@ -162,6 +163,12 @@ proptest! {
             let parsed = parser.parse(&body);
             prop_assert_eq!(validated.is_ok(), expected, "{:?} validate: {:?}\n{}", mode, validated, String::from_utf8_lossy(&body));
             prop_assert_eq!(parsed.is_ok(), expected, "{:?} parse: {:?}", mode, parsed);
+            // The fast path never changes a verdict, or a value.
+            let full = parser.fast_path(false).parse(&body);
+            prop_assert_eq!(&parsed.as_ref().ok(), &full.as_ref().ok(), "fast and full paths differ");
+            if let (Err(a), Err(b)) = (&parsed, &full) {
+                prop_assert_eq!(a, b, "both paths report the same errors");
+            }
             if let Err(err) = &parsed {
                 prop_assert!(!err.violations().is_empty() || matches!(err, kit_webhooks::Error::Json(_)));
             }

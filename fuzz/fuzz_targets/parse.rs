@@ -1,8 +1,8 @@
 //! `parse`: any bytes. Never a panic; `validate` and `parse` give the verdict
 //! of an independent judge (serde_json's `Value` with the document's two
 //! rules, then boon over the crate's schemas, then serde_json's own typed
-//! decoding); whatever parses serialises to JSON that parses again to the
-//! same value.
+//! decoding), and the fast path of lenient parsing gives the full path's;
+//! whatever parses serialises to JSON that parses again to the same value.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -35,6 +35,9 @@ fuzz_target!(|body: &[u8]| {
         let validated = parser.validate(body);
         assert_eq!(parsed.is_ok(), expected, "parse: {parsed:?}");
         assert_eq!(validated.is_ok(), expected, "validate: {validated:?}");
+        // The fast path of lenient parsing never changes a verdict or a value.
+        let full = parser.fast_path(false).parse(body);
+        assert_eq!(parsed.as_ref().ok(), full.as_ref().ok(), "fast and full paths differ");
         if let Ok(event) = parsed {
             let again = serde_json::to_vec(&event).expect("a parsed event serialises");
             let reparsed = parser.parse(&again).expect("a serialised event parses again");

@@ -1,21 +1,15 @@
-//! The parsed delivery: a compact, read-only JSON document, parsed once, that
-//! the validator reads (through jsonschema's `Json` trait, `schema.rs`) and
-//! the typed value is decoded from (through serde, `decode.rs`).
+//! The parsed delivery: a compact, read-only JSON document that the typed
+//! value is decoded from (through serde, `decode.rs`) with errors that name
+//! the field and the check, and that the full validator reads as a `Value`.
 //!
 //! The document is one flat tape of slots plus one text buffer: a few
-//! allocations per delivery instead of one per string and map node, which is
-//! what makes validation cheap next to the typed parse. It is built
-//! (`builder.rs`) by serde_json's own tokenizer, so strings and numbers read
-//! exactly as serde_json reads them, and an object with a repeated key or
-//! nesting deeper than [`MAX_DEPTH`] is refused.
+//! allocations per delivery instead of one per string and map node. It is
+//! built (`builder.rs`) by serde_json's own tokenizer, so strings and numbers
+//! read exactly as serde_json reads them, and an object with a repeated key
+//! or nesting deeper than [`MAX_DEPTH`] is refused, with a kind that says so.
 
 mod builder;
 pub(crate) mod decode;
-#[cfg(feature = "validate")]
-mod schema;
-
-#[cfg(feature = "validate")]
-pub(crate) use schema::Tape;
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Number, Value};
 
@@ -413,22 +407,15 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "validate")]
     #[test]
     fn numbers_keep_their_kind() {
-        use super::schema::NumberRef;
-        let doc = Document::parse(b"[1, 1.0, 18446744073709551615, -1]").unwrap();
-        let numbers: Vec<NumberRef> = doc
-            .root()
-            .array()
-            .unwrap()
-            .elements()
-            .map(|n| n.number().unwrap())
-            .collect();
-        assert!(matches!(numbers[0], NumberRef::I64(1)));
-        assert!(matches!(numbers[1], NumberRef::F64(f) if f == 1.0));
-        assert!(matches!(numbers[2], NumberRef::U64(u64::MAX)));
-        assert!(matches!(numbers[3], NumberRef::I64(-1)));
+        let doc = Document::parse(b"[1, 1.0, 18446744073709551615, -1, -0]").unwrap();
+        let slots: Vec<Slot> = doc.root().array().unwrap().elements().map(|n| n.slot()).collect();
+        assert!(matches!(slots[0], Slot::I64(1)));
+        assert!(matches!(slots[1], Slot::F64(f) if f == 1.0));
+        assert!(matches!(slots[2], Slot::U64(u64::MAX)));
+        assert!(matches!(slots[3], Slot::I64(-1)));
+        assert!(matches!(slots[4], Slot::F64(f) if f == 0.0 && f.is_sign_negative()));
         assert!(i64::deserialize(doc.root().array().unwrap().elements().nth(1).unwrap()).is_err());
     }
 }

@@ -69,7 +69,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
                     .current_dir(root()),
                 "git archive",
             )?;
-            run(Command::new("tar").arg("-xf").arg(&archive).current_dir(&source), "tar")?;
+            run(
+                Command::new("tar").arg("-xf").arg(&archive).current_dir(&source),
+                "tar",
+            )?;
         }
         configs.push(Config {
             name: format!("default features at {rev}"),
@@ -93,7 +96,14 @@ fn cold_build(config: &Config, target: &Path) -> Result<Sample, String> {
     let started = Instant::now();
     run(
         Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--timings", "-p", "kit-webhooks", "--target-dir"])
+            .args([
+                "build",
+                "--quiet",
+                "--timings",
+                "-p",
+                "kit-webhooks",
+                "--target-dir",
+            ])
             .arg(target)
             .args(&config.args)
             .current_dir(&config.source),
@@ -104,7 +114,9 @@ fn cold_build(config: &Config, target: &Path) -> Result<Sample, String> {
     let of = |target_kind: &str| -> f64 {
         units
             .iter()
-            .filter(|u| u["name"] == "kit-webhooks" && u["target"].as_str().is_some_and(|t| t.trim() == target_kind))
+            .filter(|u| {
+                u["name"] == "kit-webhooks" && u["target"].as_str().is_some_and(|t| t.trim() == target_kind)
+            })
             .filter_map(|u| u["duration"].as_f64())
             .sum()
     };

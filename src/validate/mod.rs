@@ -1,13 +1,17 @@
 //! Validation with the same schemas the types come from, and the parse
-//! pipeline: bytes → document → validated → typed.
+//! pipeline: bytes → document → validated → typed, with a fast path for
+//! deliveries that are valid (`fast.rs`), whose verdict is the full path's.
 
-use std::sync::OnceLock;
+mod fast;
+mod validators;
 
-use serde_json::{json, Value};
+use validators::validators;
 
-use crate::document::{Document, NodeRef, Tape};
+use serde_json::Value;
+
+use crate::document::{Document, NodeRef};
 use crate::error::{Error, Invalid, Violation};
-use crate::event::{EventType, WebhookEvent, ENVELOPE_IDS, OPEN_FILES, STRICT_FILES};
+use crate::event::{EventType, WebhookEvent};
 use crate::Mode;
 
 /// Validates and parses delivery bodies. Cheap to create and to copy; the
@@ -32,6 +36,7 @@ pub struct Parser {
     mode: Mode,
     max_body_size: usize,
     all_errors: bool,
+    fast_path: bool,
 }
 
 impl Default for Parser {
@@ -50,7 +55,24 @@ impl Parser {
             mode: Mode::Lenient,
             max_body_size: Self::DEFAULT_MAX_BODY_SIZE,
             all_errors: true,
+            fast_path: true,
         }
+    }
+
+    /// Whether lenient parsing tries the fast path first (the default). For
+    /// the tests and benchmarks that hold it to the full path.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn fast_path(mut self, on: bool) -> Self {
+        self.fast_path = on;
+        self
+    }
+
+    /// The typed value of a body the full path would accept, by the fast
+    /// path, when this parser uses it; `None` leaves the body to the full path.
+    pub(crate) fn fast_parse(&self, body: &[u8]) -> Option<WebhookEvent> {
+        let enabled = self.fast_path && self.mode == Mode::Lenient && body.len() <= self.max_body_size;
+        enabled.then(|| fast::parse(body)).flatten()
     }
 
     /// Sets the mode.
@@ -113,6 +135,9 @@ impl Parser {
                 limit: self.max_body_size,
             });
         }
+        if let Some(event) = self.fast_parse(body) {
+            return Ok(event);
+        }
         Document::with_parsed(body, |document| self.parse_node(document))?
     }
 
@@ -141,8 +166,9 @@ impl Parser {
         let strict_unknown = event.is_none() && self.mode == Mode::Strict;
         let validators = validators(if strict_unknown { Mode::Lenient } else { self.mode });
         let validator = validators.get(event);
-        if !validator.is_valid(document) || strict_unknown {
-            let mut found = violations(validator, document, self.all_errors);
+        let value = document.to_value();
+        if !validator.is_valid(&value) || strict_unknown {
+            let mut found = validators::violations(validator, &value, self.all_errors);
             if let (true, Some(name)) = (strict_unknown, name) {
                 found.retain(|v| v.instance_path != "/event");
                 found.insert(
@@ -168,123 +194,13 @@ impl Parser {
     /// Compiles every validator of this parser's mode now, instead of on first
     /// use of each event. Receivers may call it at start-up.
     pub fn warm_up(&self) {
-        let validators = validators(self.mode);
-        validators.get(None);
-        for event in EventType::ALL {
-            validators.get(Some(event));
-        }
+        validators(self.mode).warm_up();
     }
-}
-
-fn violations(validator: &Validator, document: NodeRef<'_>, all: bool) -> Vec<Violation> {
-    let to_violation = |e: jsonschema::ValidationError<'_>| {
-        Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string())
-    };
-    let mut out: Vec<Violation> = if all {
-        validator.iter_errors(document).map(to_violation).collect()
-    } else {
-        validator
-            .validate(document)
-            .err()
-            .map(to_violation)
-            .into_iter()
-            .collect()
-    };
-    if out.is_empty() && !validator.is_valid(document) {
-        out.push(Violation::new(
-            "",
-            "schema",
-            "the document does not satisfy the schema",
-        ));
-    }
-    out
 }
 
 /// Compiles every validator of `mode` afresh, bypassing the process-wide
 /// cache, and returns how many. For the cold-start benchmark only.
 #[doc(hidden)]
 pub fn __compile_all_uncached(mode: Mode) -> usize {
-    let fresh = match mode {
-        Mode::Lenient => Validators::new(&OPEN_FILES, Mode::Lenient),
-        Mode::Strict => Validators::new(&STRICT_FILES, Mode::Strict),
-    };
-    fresh.get(None);
-    for event in EventType::ALL {
-        fresh.get(Some(event));
-    }
-    EventType::ALL.len() + 1
-}
-
-/// A validator over parsed deliveries.
-type Validator = jsonschema::Validator<Tape>;
-
-/// The validators of one mode: one per event, plus the envelope's, each
-/// compiled on first use from the embedded schema files.
-struct Validators {
-    files: &'static [(&'static str, &'static str, &'static str)],
-    mode: Mode,
-    registry: OnceLock<jsonschema::Registry<'static>>,
-    by_event: [OnceLock<Validator>; EventType::ALL.len()],
-    envelope: OnceLock<Validator>,
-}
-
-fn validators(mode: Mode) -> &'static Validators {
-    static LENIENT: Validators = Validators::new(&OPEN_FILES, Mode::Lenient);
-    static STRICT: Validators = Validators::new(&STRICT_FILES, Mode::Strict);
-    match mode {
-        Mode::Lenient => &LENIENT,
-        Mode::Strict => &STRICT,
-    }
-}
-
-impl Validators {
-    const fn new(files: &'static [(&'static str, &'static str, &'static str)], mode: Mode) -> Self {
-        Validators {
-            files,
-            mode,
-            registry: OnceLock::new(),
-            by_event: [const { OnceLock::new() }; EventType::ALL.len()],
-            envelope: OnceLock::new(),
-        }
-    }
-
-    fn get(&self, event: Option<EventType>) -> &Validator {
-        let strict = self.mode == Mode::Strict;
-        match event {
-            Some(event) => self.by_event[event.index()].get_or_init(|| {
-                let id = if strict {
-                    event.strict_schema_id()
-                } else {
-                    event.schema_id()
-                };
-                self.compile(&json!({ "$ref": id }))
-            }),
-            None => self
-                .envelope
-                .get_or_init(|| self.compile(&json!({ "$ref": ENVELOPE_IDS[usize::from(strict)] }))),
-        }
-    }
-
-    fn registry(&self) -> &jsonschema::Registry<'static> {
-        self.registry.get_or_init(|| {
-            let resources = self.files.iter().map(|(path, id, text)| {
-                let contents: Value = serde_json::from_str(text)
-                    .unwrap_or_else(|e| panic!("embedded schema {path} is not JSON: {e}"));
-                (*id, jsonschema::Resource::from_contents(contents))
-            });
-            jsonschema::Registry::new()
-                .extend(resources)
-                .and_then(jsonschema::RegistryBuilder::prepare)
-                .unwrap_or_else(|e| panic!("the embedded schemas do not form a registry: {e}"))
-        })
-    }
-
-    fn compile(&self, schema: &Value) -> Validator {
-        jsonschema::options_for::<Tape>()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(true)
-            .with_registry(self.registry())
-            .build(schema)
-            .unwrap_or_else(|e| panic!("the embedded schema {schema} does not compile: {e}"))
-    }
+    validators::compile_all_uncached(mode)
 }
