@@ -86,6 +86,7 @@ mod format;
 mod headers;
 mod json;
 mod mode;
+mod quick;
 #[cfg(feature = "validate")]
 mod receive;
 pub mod schema;
@@ -113,6 +114,12 @@ pub mod __private {
     /// Whether a string is a `date-time` as the typed decoding reads it.
     pub fn is_date_time(text: &str) -> bool {
         crate::format::is_date_time(text)
+    }
+
+    /// Whether the fast path vouches for an email address without asking jsonschema.
+    #[cfg(feature = "validate")]
+    pub fn is_plain_email(text: &str) -> bool {
+        crate::validate::is_plain_email(text)
     }
 
     /// The document a body parses into, as a `Value`.

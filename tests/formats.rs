@@ -4,18 +4,46 @@
 //! proves this format itself, so the fast path need not ask the validator.
 #![cfg(feature = "validate")]
 
-use kit_webhooks::__private::is_date_time;
+use kit_webhooks::__private::{is_date_time, is_plain_email};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn jsonschema_says(text: &str) -> bool {
-    thread_local! {
-        static VALIDATOR: jsonschema::Validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&json!({"format": "date-time"}))
-            .unwrap();
-    }
-    VALIDATOR.with(|v| v.is_valid(&Value::String(text.to_owned())))
+    format_is("date-time", text)
+}
+
+fn format_is(format: &str, text: &str) -> bool {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&json!({ "format": format }))
+        .unwrap();
+    validator.is_valid(&Value::String(text.to_owned()))
+}
+
+/// Addresses near the plain ones: every part sometimes odd.
+fn near_email() -> impl Strategy<Value = String> {
+    let local = prop_oneof![
+        "[a-z0-9._+-]{0,12}",
+        "[a-zA-Z0-9!#$%&'*/=?^_`{|}~.-]{1,10}",
+        Just("\"quoted\"".to_owned()),
+        Just("a".repeat(65)),
+        Just(".a".to_owned()),
+        Just("a..b".to_owned()),
+    ];
+    let label = prop_oneof![
+        "[a-z0-9-]{0,10}",
+        Just("-a".to_owned()),
+        Just("a-".to_owned()),
+        Just("x".repeat(64)),
+        Just("münchen".to_owned()),
+        "[0-9]{1,3}",
+    ];
+    let domain = prop_oneof![
+        prop::collection::vec(label, 1..5).prop_map(|labels| labels.join(".")),
+        Just("[127.0.0.1]".to_owned()),
+        Just("[IPv6:::1]".to_owned()),
+    ];
+    (local, prop::sample::select(vec!["@", "@@", ""]), domain).prop_map(|(l, at, d)| format!("{l}{at}{d}"))
 }
 
 /// Date-times, mostly well formed, each part sometimes out of range or odd.
@@ -69,9 +97,42 @@ proptest! {
         }
     }
 
+    /// The fast path's shortcut never vouches for an address jsonschema refuses.
+    #[test]
+    fn plain_emails_are_emails_to_jsonschema(text in near_email()) {
+        if is_plain_email(&text) {
+            prop_assert!(format_is("email", &text), "jsonschema refuses {}", text);
+        }
+    }
+
     #[test]
     fn any_string_too(text in ".{0,32}") {
         prop_assert_eq!(is_date_time(&text), jsonschema_says(&text), "{}", text);
+        if is_plain_email(&text) {
+            prop_assert!(format_is("email", &text), "jsonschema refuses {}", text);
+        }
+    }
+}
+
+#[test]
+fn plain_emails() {
+    for plain in [
+        "jane@example.com",
+        "j.smith+kit@mail.example.co.uk",
+        "a_b-c@x1.io",
+    ] {
+        assert!(is_plain_email(plain) && format_is("email", plain), "{plain}");
+    }
+    for other in [
+        "jane@localhost",
+        "\"j s\"@example.com",
+        "jane@[127.0.0.1]",
+        "a@b.123",
+        ".a@b.co",
+        "a@-b.co",
+        "a@b@c.co",
+    ] {
+        assert!(!is_plain_email(other), "{other}");
     }
 }
 

@@ -177,6 +177,8 @@ proptest! {
                 prop_assert_eq!(parser.parse(&again).unwrap(), event);
             }
         }
+        // The typed decoding straight from the bytes and through the document agree.
+        prop_assert_eq!(WebhookEvent::from_slice(&body).ok(), WebhookEvent::from_value(&doc).ok());
     }
 
     #[test]

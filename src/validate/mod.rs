@@ -5,6 +5,7 @@
 mod fast;
 mod validators;
 
+pub(crate) use fast::is_plain_email;
 use validators::validators;
 
 use serde_json::Value;
