@@ -125,25 +125,9 @@ impl Violation {
         )
     }
 
-    /// A failure of the typed decoding, at the path serde reached.
-    pub(crate) fn from_decode(path: &serde_path_to_error::Path, error: &DecodeError) -> Self {
-        use serde_path_to_error::Segment;
-        let mut pointer = String::new();
-        for segment in path.iter() {
-            match segment {
-                Segment::Seq { index } => {
-                    pointer.push('/');
-                    pointer.push_str(&index.to_string());
-                }
-                Segment::Map { key } | Segment::Enum { variant: key } => {
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                }
-                Segment::Unknown => pointer.push_str("/?"),
-            }
-        }
-        // A required field is missing from its object: the pointer stays there.
-        Violation::new(pointer, error.keyword(), error.message.clone())
+    /// A failure of the typed decoding, where it happened.
+    pub(crate) fn from_decode(error: &DecodeError) -> Self {
+        Violation::new(error.pointer(), error.keyword(), error.message.clone())
     }
 }
 

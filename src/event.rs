@@ -188,23 +188,14 @@ impl WebhookEvent {
             .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
     }
 
-    /// The typed decoding of a parsed document whose event is already known.
-    /// A failure is read again with path tracking, to name the field.
+    /// The typed decoding of a parsed document whose event is already known;
+    /// a failure names the field.
     pub(crate) fn from_document(event: Option<EventType>, document: NodeRef<'_>) -> Result<Self, Violation> {
-        let decode = |node| match event {
-            Some(event) => WebhookEvent::deserialize_known(event, node),
-            None => crate::types::UnknownEvent::deserialize(node).map(WebhookEvent::Unknown),
+        let decoded = match event {
+            Some(event) => WebhookEvent::deserialize_known(event, document),
+            None => crate::types::UnknownEvent::deserialize(document).map(WebhookEvent::Unknown),
         };
-        decode(document).map_err(|first| {
-            let mut track = serde_path_to_error::Track::new();
-            let tracked = serde_path_to_error::Deserializer::new(document, &mut track);
-            let error = match event {
-                Some(event) => WebhookEvent::deserialize_known(event, tracked).err(),
-                None => crate::types::UnknownEvent::deserialize(tracked).err(),
-            }
-            .unwrap_or(first);
-            Violation::from_decode(&track.path(), &error)
-        })
+        decoded.map_err(|error| Violation::from_decode(&error))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Decoding the typed value from a [`Document`]: a serde `Deserializer` over
 //! its nodes. Its error, [`DecodeError`], records which check failed (a
 //! required field, a type, a value) as serde reports it, through the methods
-//! of `serde::de::Error`, so the crate never reads that back from a message.
+//! of `serde::de::Error`, so the crate never reads that back from a message;
+//! and where: each array and object it passes on its way out adds its index
+//! or key, so a path costs nothing until something fails.
 
 use std::fmt;
 
@@ -32,6 +34,14 @@ pub(crate) enum DecodeKind {
 pub(crate) struct DecodeError {
     pub(crate) kind: DecodeKind,
     pub(crate) message: String,
+    /// Where, innermost first: object keys and array indices.
+    path: Vec<Segment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
 }
 
 impl DecodeError {
@@ -39,7 +49,27 @@ impl DecodeError {
         DecodeError {
             kind,
             message: message.to_string(),
+            path: Vec::new(),
         }
+    }
+
+    fn within(mut self, segment: Segment) -> Self {
+        self.path.push(segment);
+        self
+    }
+
+    /// The JSON pointer of the failing value (for a missing field, of the
+    /// object that lacks it).
+    pub(crate) fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for segment in self.path.iter().rev() {
+            pointer.push('/');
+            match segment {
+                Segment::Key(key) => pointer.push_str(&key.replace('~', "~0").replace('/', "~1")),
+                Segment::Index(index) => pointer.push_str(&index.to_string()),
+            }
+        }
+        pointer
     }
 
     /// The JSON Schema keyword for the same check.
@@ -141,6 +171,7 @@ impl<'de> de::Deserializer<'de> for NodeRef<'de> {
                 });
                 let value = visitor.visit_seq(SeqReader {
                     elements: &mut elements,
+                    index: 0,
                 })?;
                 match elements.left {
                     0 => Ok(value),
@@ -193,6 +224,7 @@ impl<'de> de::Deserializer<'de> for NodeRef<'de> {
 
 struct SeqReader<'r, 'de> {
     elements: &'r mut Elements<'de>,
+    index: usize,
 }
 
 impl<'de> SeqAccess<'de> for SeqReader<'_, 'de> {
@@ -202,9 +234,14 @@ impl<'de> SeqAccess<'de> for SeqReader<'_, 'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DecodeError> {
+        let index = self.index;
+        self.index += 1;
         self.elements
             .next()
-            .map(|node| seed.deserialize(node))
+            .map(|node| {
+                seed.deserialize(node)
+                    .map_err(|e| e.within(Segment::Index(index)))
+            })
             .transpose()
     }
 
@@ -215,7 +252,7 @@ impl<'de> SeqAccess<'de> for SeqReader<'_, 'de> {
 
 struct MapReader<'de> {
     members: Members<'de>,
-    value: Option<NodeRef<'de>>,
+    value: Option<(&'de str, NodeRef<'de>)>,
 }
 
 impl<'de> MapAccess<'de> for MapReader<'de> {
@@ -224,7 +261,7 @@ impl<'de> MapAccess<'de> for MapReader<'de> {
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
         match self.members.next() {
             Some((key, value)) => {
-                self.value = Some(value);
+                self.value = Some((key, value));
                 seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
                     .map(Some)
             }
@@ -234,7 +271,9 @@ impl<'de> MapAccess<'de> for MapReader<'de> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
         match self.value.take() {
-            Some(node) => seed.deserialize(node),
+            Some((key, node)) => seed
+                .deserialize(node)
+                .map_err(|e| e.within(Segment::Key(key.to_owned()))),
             None => Err(de::Error::custom("a map value was read before its key")),
         }
     }
