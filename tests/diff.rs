@@ -595,3 +595,33 @@ fn the_command_line_reads_both_layouts_and_exits_by_the_verdict() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+#[test]
+fn a_format_changed_breaks() {
+    check(
+        |f| f.def("Candidate")["properties"]["email"]["format"] = json!("idn-email"),
+        &[("*", "/data/candidate/email", Kind::FormatChanged, true)],
+        Semver::Major,
+    );
+}
+
+#[test]
+fn a_constant_changed_breaks() {
+    check(
+        |f| f.def("JobPostingData")["properties"]["title"]["const"] = json!("Engineer"),
+        &[("*", "/data/title", Kind::ConstChanged, true)],
+        Semver::Major,
+    );
+}
+
+#[test]
+fn a_keyword_the_differ_cannot_judge_is_breaking() {
+    check(
+        |f| {
+            f.def("JobPostingData")["properties"]["location"]["anyOf"] =
+                json!([{"type": "string", "minLength": 1}, {"type": "null"}])
+        },
+        &[("*", "/data/location", Kind::SchemaChanged, true)],
+        Semver::Major,
+    );
+}

@@ -1,6 +1,7 @@
 //! Validation with the same schemas the types come from, and the parse
-//! pipeline: bytes → document → validated → typed, with a fast path for
-//! deliveries that are valid (`fast.rs`), whose verdict is the full path's.
+//! pipeline: bytes → document → validated (`validators.rs`) → typed, with a
+//! fast path for valid lenient deliveries (`fast.rs`) that gives the same
+//! verdict and value.
 
 mod fast;
 mod validators;
@@ -121,9 +122,11 @@ impl Parser {
         self.parse(body).map(|event| event.event_type())
     }
 
-    /// Validates a delivery body and deserialises it into [`WebhookEvent`].
-    /// The body is parsed once: the validated document is the one the typed
-    /// value is read from. Duplicate keys are refused.
+    /// Validates a delivery body and deserialises it into [`WebhookEvent`],
+    /// with one verdict: a valid lenient delivery in one pass straight into
+    /// its type plus the checks its type does not prove; anything else
+    /// through a parsed document that is validated and decoded, which names
+    /// every violation. Duplicate keys are refused.
     ///
     /// # Errors
     ///

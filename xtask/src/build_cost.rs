@@ -3,7 +3,9 @@
 //!
 //! Each configuration is built cold (`cargo build -p kit-webhooks` in a fresh
 //! target directory, crates already downloaded) with `--timings`, and the
-//! units are read from cargo's timing report. The configurations are built in
+//! units are read from cargo's timing report. Incremental compilation is off,
+//! as it is for a dependency from crates.io, so the crate's own unit costs
+//! what it costs a dependent. The configurations are built in
 //! turn in every round, so that a noisy machine slows them alike; the table
 //! gives medians, the spread, and ratios to the default build of the same run.
 //! `--baseline REV` also builds the crate as it was at REV (from `git archive`),
@@ -96,6 +98,7 @@ fn cold_build(config: &Config, target: &Path) -> Result<Sample, String> {
     let started = Instant::now();
     run(
         Command::new(env!("CARGO"))
+            .env("CARGO_INCREMENTAL", "0")
             .args([
                 "build",
                 "--quiet",
@@ -164,7 +167,7 @@ fn table(configs: &[Config], samples: &[Vec<Sample>], rounds: usize) -> String {
     let default_wall = median(&mut column(0, |s| s.wall));
     let default_lib = median(&mut column(0, |s| s.lib));
     let mut out = format!(
-        "\nCold `cargo build -p kit-webhooks` (debug, fresh target directory), median of {rounds} round(s), min–max in brackets:\n\n\
+        "\nCold `cargo build -p kit-webhooks` (debug, fresh target directory, not incremental), median of {rounds} round(s), min–max in brackets:\n\n\
          | configuration | wall time | × default | units | kit-webhooks lib | × default lib | build script |\n\
          |---|---|---|---|---|---|---|\n"
     );

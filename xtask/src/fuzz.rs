@@ -47,10 +47,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
         let corpus = fuzz.join("corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         eprintln!("xtask: fuzzing {target} for {seconds} s");
-        let output = Command::new("cargo")
-            .args(["fuzz", "run", target])
-            .arg(&corpus)
-            .arg(fuzz.join("seeds").join(target))
+        let mut command = Command::new("cargo");
+        command.args(["fuzz", "run", target]).arg(&corpus);
+        // Not every target has committed seeds (`receive` builds its inputs).
+        let seeds = fuzz.join("seeds").join(target);
+        if seeds.is_dir() {
+            command.arg(seeds);
+        }
+        let output = command
             .arg("--")
             .arg(format!("-max_total_time={seconds}"))
             .arg("-rss_limit_mb=4096")
