@@ -37,6 +37,8 @@ fn near_email() -> impl Strategy<Value = String> {
         Just("x".repeat(64)),
         Just("münchen".to_owned()),
         "[0-9]{1,3}",
+        "[a-z0-9]{0,3}-{1,3}[a-z0-9]{0,3}",
+        Just("xn--nxasmq6b".to_owned()),
     ];
     let domain = prop_oneof![
         prop::collection::vec(label, 1..5).prop_map(|labels| labels.join(".")),

@@ -24,7 +24,8 @@ pub(super) fn parse(body: &[u8]) -> Option<WebhookEvent> {
 /// Whether `text` is a plain address that jsonschema's `email` format
 /// certainly accepts: an ASCII local part of letters, digits and `._+-`
 /// (dots only between others), and a domain of at least two labels of
-/// letters, digits and inner hyphens, the last with a letter. Whatever this
+/// letters, digits and single inner hyphens, the last with a letter; at most
+/// 254 bytes in all. Whatever this
 /// does not vouch for goes to jsonschema's own check; `tests/formats.rs`
 /// holds it to a subset of that check.
 pub(crate) fn is_plain_email(text: &str) -> bool {
@@ -39,13 +40,16 @@ pub(crate) fn is_plain_email(text: &str) -> bool {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'-'))
         });
     let labels = || domain.split('.');
-    let domain_ok = (3..=253).contains(&domain.len())
+    let domain_ok = text.len() <= 254
+        && (3..=253).contains(&domain.len())
         && labels().count() >= 2
         && labels().all(|label| {
             (1..=63).contains(&label.len())
                 && label.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
+                // `xn--` and the like are reserved for IDNA (RFC 5891).
+                && !label.contains("--")
         })
         && labels()
             .next_back()
