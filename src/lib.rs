@@ -86,6 +86,7 @@ mod format;
 mod headers;
 mod json;
 mod mode;
+#[cfg(feature = "validate")]
 mod quick;
 #[cfg(feature = "validate")]
 mod receive;

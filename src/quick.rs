@@ -2,8 +2,9 @@
 //! bytes (serde_json into the generated type, no document in between) when
 //! that pass vouches for it. It answers only for bodies the document would
 //! read to the same value; anything else, malformed or merely unusual, is
-//! left to the document, which decides and says why. Used by
-//! [`WebhookEvent::from_slice`] and by the fast path of lenient parsing.
+//! left to the document, which decides and says why. Used by the fast path of
+//! lenient parsing and, in builds with `validate`, by
+//! [`WebhookEvent::from_slice`].
 //!
 //! Besides the typed decoding, the pass checks the two rules the document
 //! keeps beyond serde: the body is UTF-8, and no object has a key twice.

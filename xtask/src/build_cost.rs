@@ -1,11 +1,12 @@
-//! `cargo xtask build-cost [--rounds N] [--baseline REV]`: what this crate
+//! `cargo xtask build-cost [--rounds N] [--baseline REV] [--incremental]`: what this crate
 //! costs a dependent to build, measured, not estimated.
 //!
 //! Each configuration is built cold (`cargo build -p kit-webhooks` in a fresh
 //! target directory, crates already downloaded) with `--timings`, and the
 //! units are read from cargo's timing report. Incremental compilation is off,
 //! as it is for a dependency from crates.io, so the crate's own unit costs
-//! what it costs a dependent. The configurations are built in
+//! what it costs a dependent; `--incremental` leaves it on, as for a build of
+//! this workspace. The configurations are built in
 //! turn in every round, so that a noisy machine slows them alike; the table
 //! gives medians, the spread, and ratios to the default build of the same run.
 //! `--baseline REV` also builds the crate as it was at REV (from `git archive`),
@@ -82,23 +83,24 @@ pub fn main(args: &[String]) -> Result<(), String> {
             args: vec![],
         });
     }
+    let incremental = args.iter().any(|a| a == "--incremental");
     let mut samples: Vec<Vec<Sample>> = configs.iter().map(|_| Vec::new()).collect();
     for round in 1..=rounds {
         for (config, samples) in configs.iter().zip(&mut samples) {
             eprintln!("xtask: round {round}/{rounds}: a cold build, {}", config.name);
-            samples.push(cold_build(config, &work.join("target"))?);
+            samples.push(cold_build(config, &work.join("target"), incremental)?);
         }
     }
-    print!("{}", table(&configs, &samples, rounds));
+    print!("{}", table(&configs, &samples, rounds, incremental));
     Ok(())
 }
 
-fn cold_build(config: &Config, target: &Path) -> Result<Sample, String> {
+fn cold_build(config: &Config, target: &Path, incremental: bool) -> Result<Sample, String> {
     let _ = std::fs::remove_dir_all(target);
     let started = Instant::now();
     run(
         Command::new(env!("CARGO"))
-            .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
             .args([
                 "build",
                 "--quiet",
@@ -162,14 +164,15 @@ fn spread(values: &[f64]) -> String {
     format!("{mid:.1} s ({:.1}–{:.1})", sorted[0], sorted[sorted.len() - 1])
 }
 
-fn table(configs: &[Config], samples: &[Vec<Sample>], rounds: usize) -> String {
+fn table(configs: &[Config], samples: &[Vec<Sample>], rounds: usize, incremental: bool) -> String {
     let column = |i: usize, f: fn(&Sample) -> f64| -> Vec<f64> { samples[i].iter().map(f).collect() };
     let default_wall = median(&mut column(0, |s| s.wall));
     let default_lib = median(&mut column(0, |s| s.lib));
     let mut out = format!(
-        "\nCold `cargo build -p kit-webhooks` (debug, fresh target directory, not incremental), median of {rounds} round(s), min–max in brackets:\n\n\
+        "\nCold `cargo build -p kit-webhooks` (debug, fresh target directory, {}), median of {rounds} round(s), min–max in brackets:\n\n\
          | configuration | wall time | × default | units | kit-webhooks lib | × default lib | build script |\n\
-         |---|---|---|---|---|---|---|\n"
+         |---|---|---|---|---|---|---|\n",
+        if incremental { "incremental" } else { "not incremental" }
     );
     for (i, config) in configs.iter().enumerate() {
         let wall = column(i, |s| s.wall);

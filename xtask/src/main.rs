@@ -7,7 +7,7 @@
 //! - `release`: snapshot `schemas/` into `release/` once a version is published.
 //! - `fuzz [--seconds N] [TARGET...]`: run the cargo-fuzz targets.
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
-//! - `build-cost [--rounds N] [--baseline REV]`: cold build times of the crate, by configuration.
+//! - `build-cost [--rounds N] [--baseline REV] [--incremental]`: cold build times of the crate, by configuration.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 
 mod bench_compare;
@@ -65,7 +65,7 @@ tasks:
                                  datamodel-code-generator and openapi-spec-validator
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
                                  (fastjsonschema) on the same N deliveries (default 200,000)
-  build-cost [--rounds N] [--baseline REV]
+  build-cost [--rounds N] [--baseline REV] [--incremental]
                                  cold builds of the crate (default features, types only, and
                                  REV's default build) with --timings: the README's table
   load [--count N] [--connections C] [--url URL --secret S]
