@@ -16,47 +16,15 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use kit_webhooks::{
-    types, DeliveryHeaders, EventType, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent,
-};
+use kit_webhooks::{DeliveryHeaders, EventType, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent};
 
 const SECRET: &str = "whsec_bench";
-
-/// A delivery measured: name, body, baseline.
-type Delivery = (&'static str, Vec<u8>, fn(&[u8]) -> WebhookEvent);
 
 /// A step measured: its name, and one call of it.
 type Step<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 
-fn deliveries() -> Vec<Delivery> {
-    let compact = |path: &str| {
-        let value: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap())
-                .unwrap();
-        serde_json::to_vec(&value).unwrap()
-    };
-    let submitted = compact("tests/fixtures/valid/application.submitted.json");
-    let offer = compact("tests/fixtures/valid/offer.candidate_accepted.json");
-    let mut long: serde_json::Value = serde_json::from_slice(&submitted).unwrap();
-    long["data"]["current_stage"] = "Technical interview with the platform team — ".repeat(30).into();
-    long["data"]["candidate"]["name"] = "Jane Q. Smith-Johnson ".repeat(40).into();
-    long["data"]["job_posting"]["title"] = "Senior Staff Engineer, Distributed Systems ".repeat(30).into();
-    let application = |body: &[u8]| {
-        WebhookEvent::from(serde_json::from_slice::<types::ApplicationSubmitted>(body).unwrap())
-    };
-    let offer_baseline = |body: &[u8]| {
-        WebhookEvent::from(serde_json::from_slice::<types::OfferCandidateAccepted>(body).unwrap())
-    };
-    vec![
-        ("application.submitted", submitted, application),
-        ("offer.candidate_accepted", offer, offer_baseline),
-        (
-            "application.submitted, 4 KB",
-            serde_json::to_vec(&long).unwrap(),
-            application,
-        ),
-    ]
-}
+mod support;
+use support::deliveries;
 
 /// ns per call of `step`, over a batch of `n` calls.
 fn batch(n: u32, step: &mut dyn FnMut()) -> f64 {
@@ -108,8 +76,9 @@ fn main() {
         std::thread::available_parallelism().map_or(1, usize::from),
         env!("CARGO_PKG_VERSION")
     );
-    for (name, body, baseline) in deliveries() {
-        let body = &body[..];
+    for delivery in deliveries() {
+        let (name, baseline) = (delivery.name, delivery.baseline);
+        let body = &delivery.body[..];
         let signature = Signer::new(SECRET).sign(&timestamp, body);
         let event_name = serde_json::from_slice::<serde_json::Value>(body).unwrap()["event"]
             .as_str()

@@ -10,61 +10,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, Criterion};
-use kit_webhooks::{types, DeliveryHeaders, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent};
+use kit_webhooks::{DeliveryHeaders, Mode, Parser, Receiver, Signer, Verifier, WebhookEvent};
 
 const SECRET: &str = "whsec_bench";
 
-struct Delivery {
-    name: &'static str,
-    body: Vec<u8>,
-    /// The baseline: one serde_json parse straight into the generated type.
-    baseline: fn(&[u8]) -> WebhookEvent,
-}
-
-fn compact(path: &str) -> Vec<u8> {
-    let value: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap())
-            .unwrap();
-    serde_json::to_vec(&value).unwrap()
-}
-
-fn deliveries() -> Vec<Delivery> {
-    let submitted = compact("tests/fixtures/valid/application.submitted.json");
-    let offer = compact("tests/fixtures/valid/offer.candidate_accepted.json");
-    // A 4 KB delivery: the same shape with long strings.
-    let mut long: serde_json::Value = serde_json::from_slice(&submitted).unwrap();
-    long["data"]["current_stage"] = "Technical interview with the platform team — ".repeat(30).into();
-    long["data"]["candidate"]["name"] = "Jane Q. Smith-Johnson ".repeat(40).into();
-    long["data"]["job_posting"]["title"] = "Senior Staff Engineer, Distributed Systems ".repeat(30).into();
-    let long = serde_json::to_vec(&long).unwrap();
-    vec![
-        Delivery {
-            name: "application.submitted",
-            body: submitted,
-            baseline: application,
-        },
-        Delivery {
-            name: "offer.candidate_accepted",
-            body: offer,
-            baseline: offer_baseline,
-        },
-        Delivery {
-            name: "application.submitted (4 KB)",
-            body: long,
-            baseline: application,
-        },
-    ]
-}
-
-fn application(body: &[u8]) -> WebhookEvent {
-    WebhookEvent::ApplicationSubmitted(serde_json::from_slice::<types::ApplicationSubmitted>(body).unwrap())
-}
-
-fn offer_baseline(body: &[u8]) -> WebhookEvent {
-    WebhookEvent::OfferCandidateAccepted(
-        serde_json::from_slice::<types::OfferCandidateAccepted>(body).unwrap(),
-    )
-}
+mod support;
+use support::deliveries;
 
 fn benches(c: &mut Criterion) {
     let now: DateTime<Utc> = Utc::now();

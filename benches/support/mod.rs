@@ -1,0 +1,53 @@
+//! The deliveries both benchmarks measure, with their baselines.
+
+use kit_webhooks::{types, WebhookEvent};
+
+/// One delivery to measure.
+pub struct Delivery {
+    pub name: &'static str,
+    pub body: Vec<u8>,
+    /// The baseline: one serde_json parse straight into the generated type.
+    pub baseline: fn(&[u8]) -> WebhookEvent,
+}
+
+/// A fixture without its whitespace.
+fn compact(path: &str) -> Vec<u8> {
+    let text = std::fs::read(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    serde_json::to_vec(&value).unwrap()
+}
+
+fn application(body: &[u8]) -> WebhookEvent {
+    WebhookEvent::from(serde_json::from_slice::<types::ApplicationSubmitted>(body).unwrap())
+}
+
+fn offer(body: &[u8]) -> WebhookEvent {
+    WebhookEvent::from(serde_json::from_slice::<types::OfferCandidateAccepted>(body).unwrap())
+}
+
+/// The 318-byte `application.submitted`, the 390-byte offer, and a 4 KB
+/// delivery of the first shape with long strings.
+pub fn deliveries() -> Vec<Delivery> {
+    let submitted = compact("tests/fixtures/valid/application.submitted.json");
+    let mut long: serde_json::Value = serde_json::from_slice(&submitted).unwrap();
+    long["data"]["current_stage"] = "Technical interview with the platform team — ".repeat(30).into();
+    long["data"]["candidate"]["name"] = "Jane Q. Smith-Johnson ".repeat(40).into();
+    long["data"]["job_posting"]["title"] = "Senior Staff Engineer, Distributed Systems ".repeat(30).into();
+    vec![
+        Delivery {
+            name: "application.submitted",
+            body: submitted,
+            baseline: application,
+        },
+        Delivery {
+            name: "offer.candidate_accepted",
+            body: compact("tests/fixtures/valid/offer.candidate_accepted.json"),
+            baseline: offer,
+        },
+        Delivery {
+            name: "application.submitted, 4 KB",
+            body: serde_json::to_vec(&long).unwrap(),
+            baseline: application,
+        },
+    ]
+}
