@@ -5,8 +5,8 @@
 //! target directory, crates already downloaded) with `--timings`, and the
 //! units are read from cargo's timing report. Incremental compilation is off,
 //! as it is for a dependency from crates.io, so the crate's own unit costs
-//! what it costs a dependent; `--incremental` leaves it on, as for a build of
-//! this workspace. The configurations are built in
+//! what it costs a dependent; `--incremental` builds as a plain `cargo build`
+//! of this workspace does, with its profiles' incremental settings. The configurations are built in
 //! turn in every round, so that a noisy machine slows them alike; the table
 //! gives medians, the spread, and ratios to the default build of the same run.
 //! `--baseline REV` also builds the crate as it was at REV (from `git archive`),
@@ -98,9 +98,16 @@ pub fn main(args: &[String]) -> Result<(), String> {
 fn cold_build(config: &Config, target: &Path, incremental: bool) -> Result<Sample, String> {
     let _ = std::fs::remove_dir_all(target);
     let started = Instant::now();
+    let mut command = Command::new(env!("CARGO"));
+    // A plain build of this workspace follows its profiles; a dependency is
+    // never built incrementally.
+    if incremental {
+        command.env_remove("CARGO_INCREMENTAL");
+    } else {
+        command.env("CARGO_INCREMENTAL", "0");
+    }
     run(
-        Command::new(env!("CARGO"))
-            .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
+        command
             .args([
                 "build",
                 "--quiet",
@@ -172,7 +179,11 @@ fn table(configs: &[Config], samples: &[Vec<Sample>], rounds: usize, incremental
         "\nCold `cargo build -p kit-webhooks` (debug, fresh target directory, {}), median of {rounds} round(s), min–max in brackets:\n\n\
          | configuration | wall time | × default | units | kit-webhooks lib | × default lib | build script |\n\
          |---|---|---|---|---|---|---|\n",
-        if incremental { "incremental" } else { "not incremental" }
+        if incremental {
+            "as a plain build of this workspace, incremental"
+        } else {
+            "not incremental, as a dependency"
+        }
     );
     for (i, config) in configs.iter().enumerate() {
         let wall = column(i, |s| s.wall);
