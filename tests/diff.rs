@@ -189,6 +189,23 @@ fn a_new_event_is_minor() {
 }
 
 #[test]
+fn a_new_event_outside_the_envelope_breaks() {
+    let new = check(
+        |f| {
+            let mut pong = f.file("events/test.ping.json").clone();
+            pong["$id"] = json!("https://kit-webhooks.github.io/schemas/v1/events/test.pong.json");
+            pong["title"] = json!("TestPong");
+            pong["properties"]["event"]["const"] = json!("test.pong");
+            pong["properties"]["data"] = json!({"type": "string", "description": "A pong."});
+            f.add("events/test.pong.json", pong);
+        },
+        &[("test.pong", "", Kind::EventAdded, true)],
+        Semver::Major,
+    );
+    old_refuses_something(&new);
+}
+
+#[test]
 fn documentation_alone_is_a_patch() {
     let new = check(
         |f| {

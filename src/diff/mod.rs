@@ -111,7 +111,10 @@ pub struct Change {
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Kind {
-    /// A new event: old receivers read it as `WebhookEvent::Unknown`. Minor.
+    /// A new event: old receivers read it as `WebhookEvent::Unknown`. Minor;
+    /// breaking when its deliveries may fail the envelope old receivers check
+    /// an unknown event against (`created_at` not a date-time, `data` not an
+    /// object, ...).
     EventAdded,
     /// An event is gone: its `WebhookEvent` variant and type disappear. Breaking.
     EventRemoved,
