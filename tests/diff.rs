@@ -172,14 +172,20 @@ fn a_required_field_added_is_minor() {
     old_accepts_everything(&new);
 }
 
+/// `test.pong`: a copy of `test.ping` under a new name.
+fn pong(f: &mut Files) -> Value {
+    let mut pong = f.file("events/test.ping.json").clone();
+    pong["$id"] = json!("https://kit-webhooks.github.io/schemas/v1/events/test.pong.json");
+    pong["title"] = json!("TestPong");
+    pong["properties"]["event"]["const"] = json!("test.pong");
+    pong
+}
+
 #[test]
 fn a_new_event_is_minor() {
     let new = check(
         |f| {
-            let mut pong = f.file("events/test.ping.json").clone();
-            pong["$id"] = json!("https://kit-webhooks.github.io/schemas/v1/events/test.pong.json");
-            pong["title"] = json!("TestPong");
-            pong["properties"]["event"]["const"] = json!("test.pong");
+            let pong = pong(f);
             f.add("events/test.pong.json", pong);
         },
         &[("test.pong", "", Kind::EventAdded, false)],
@@ -192,10 +198,7 @@ fn a_new_event_is_minor() {
 fn a_new_event_outside_the_envelope_breaks() {
     let new = check(
         |f| {
-            let mut pong = f.file("events/test.ping.json").clone();
-            pong["$id"] = json!("https://kit-webhooks.github.io/schemas/v1/events/test.pong.json");
-            pong["title"] = json!("TestPong");
-            pong["properties"]["event"]["const"] = json!("test.pong");
+            let mut pong = pong(f);
             pong["properties"]["data"] = json!({"type": "string", "description": "A pong."});
             f.add("events/test.pong.json", pong);
         },
