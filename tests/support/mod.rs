@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod generate;
+#[cfg(feature = "cli")]
+pub mod http;
 pub mod json;
 pub mod judge;
 
@@ -53,7 +55,22 @@ pub fn fixture(name: &str) -> Vec<u8> {
 /// process and the `host:port` it listens on (read from its first line).
 #[cfg(feature = "cli")]
 pub fn start_listen<S: AsRef<OsStr>>(args: &[S]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+    let (child, addr, _) = start_listen_in(None, args);
+    (child, addr)
+}
+
+/// [`start_listen`] in working directory `dir`; also returns what it wrote to
+/// standard error before it said where it listens.
+#[cfg(feature = "cli")]
+pub fn start_listen_in<S: AsRef<OsStr>>(
+    dir: Option<&std::path::Path>,
+    args: &[S],
+) -> (Child, String, Vec<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command
         .args(["listen", "--addr", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::null())
@@ -61,17 +78,22 @@ pub fn start_listen<S: AsRef<OsStr>>(args: &[S]) -> (Child, String) {
         .spawn()
         .expect("kit-webhooks starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut said = Vec::new();
     let mut line = String::new();
     let addr = loop {
         line.clear();
         let read = stderr
             .read_line(&mut line)
             .expect("listen writes to standard error");
-        assert!(read > 0, "listen stopped before it said where it listens");
+        assert!(
+            read > 0,
+            "listen stopped before it said where it listens: {said:?}"
+        );
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.split('/').next().unwrap_or_default().to_owned();
         }
+        said.push(line.trim_end().to_owned());
     };
     std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, addr)
+    (child, addr, said)
 }

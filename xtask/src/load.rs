@@ -202,14 +202,21 @@ pub fn main(args: &[String]) -> Result<(), String> {
         .spawn()
         .map_err(|e| e.to_string())?;
     let mut stderr = BufReader::new(listen.stderr.take().ok_or("no stderr")?);
+    // listen says where its files are, then where it listens.
     let mut line = String::new();
-    stderr.read_line(&mut line).map_err(|e| e.to_string())?;
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .ok_or("listen did not start")?;
-    let authority = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let authority = loop {
+        line.clear();
+        if stderr.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            return Err("listen did not start".into());
+        }
+        if let Some(url) = line
+            .split("listening on ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+        {
+            break url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        }
+    };
     std::thread::spawn(move || for _ in stderr.lines() {});
     let outcome = load(&authority, secret, count, connections);
     let rss = peak_rss_kib(listen.id());

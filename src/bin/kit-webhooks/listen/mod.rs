@@ -1,41 +1,51 @@
-//! `kit-webhooks listen`: a real local receiver on the axum extractor.
+//! `kit-webhooks listen`: a receiver on the axum extractor that can face the
+//! internet.
 //!
-//! A 2xx answer means durably kept: the delivery is written and flushed
-//! (fsync for files) before the answer is sent. Writes are group-committed: a
-//! writer thread takes every line waiting, writes them at once, syncs once,
-//! then answers each of their requests.
+//! A 2xx answer means kept: the delivery is written and synced to disk (or,
+//! when `--out` is standard output, written and flushed to it) before the
+//! answer is sent. Writes are group-committed: a writer thread takes every
+//! line waiting, writes them at once, syncs once, then answers each of their
+//! requests. Connections are held to the limits in [`serve`].
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+mod serve;
+mod sink;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
-use axum::extract::{FromRef, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::{FromRef, FromRequest, Request, State};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine as _;
-use kit_webhooks::axum::{AuthenticDelivery, Rejection};
+use kit_webhooks::axum::AuthenticDelivery;
 use kit_webhooks::{delivery_key, Error, Receiver};
 use serde_json::json;
-use tokio::sync::oneshot;
 
 use crate::args::{ParserArgs, VerifierArgs};
 use crate::dedupe::{self, Claim, Dedupe};
 use crate::{Failure, Status};
+use serve::Limits;
+use sink::Sink;
 
-/// Receive deliveries locally: verify, validate, keep.
+/// Receive deliveries: verify, validate, keep.
 ///
 /// Authentic valid deliveries are appended to --out, one JSON line each;
-/// authentic deliveries the schemas reject go to --quarantine with their
-/// errors, and are answered 202 (Kit never retries a 4xx, so they must not
-/// be refused). Forged, stale or future deliveries get 401, a header/body
-/// event mismatch 400; they are written nowhere. A 2xx is sent only after
-/// the line is written and synced to disk.
+/// authentic deliveries the schemas reject go to the --quarantine file with
+/// their errors, and are answered 202 (Kit never retries a 4xx, so they must
+/// not be refused). Forged, stale or future deliveries get 401, a header/body
+/// event mismatch 400; they are written nowhere. A 2xx is sent only after the
+/// line is written and synced to disk.
+///
+/// Without --out, valid deliveries go to standard output, and a 2xx then
+/// means only that the line was written and flushed to it: it is kept only
+/// if whatever reads standard output keeps it. listen warns of this at start.
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  \
-    kit-webhooks listen --secret whsec_test --out kept.jsonl --quarantine quarantine.jsonl --dedupe\n  \
+    kit-webhooks listen --secret whsec_test --out kept.jsonl --dedupe\n  \
     kit-webhooks send --url http://127.0.0.1:8787/ --secret whsec_test tests/fixtures/valid/*.json")]
 pub struct Args {
     /// The address to listen on.
@@ -45,11 +55,15 @@ pub struct Args {
     verifier: VerifierArgs,
     #[command(flatten)]
     parser: ParserArgs,
-    /// Append valid deliveries here (default: standard output).
+    /// Append valid deliveries to this file, synced before each 2xx
+    /// (default, or "-": standard output, flushed but not synced).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Append authentic but invalid deliveries here (default: standard error).
-    #[arg(long, value_name = "FILE")]
+    /// Append authentic but invalid deliveries to this file, synced before
+    /// each 202 (default: NAME.quarantine.jsonl beside an --out file
+    /// NAME.jsonl, or quarantine.jsonl in the working directory). It is always
+    /// a file: an answered delivery is never only on a terminal.
+    #[arg(long, value_name = "FILE", value_parser = quarantine_path)]
     quarantine: Option<PathBuf>,
     /// Keep each delivery once: answer an exact copy of one already kept (a
     /// retry) 200 without writing it again. The keys of the lines already in
@@ -60,118 +74,29 @@ pub struct Args {
     /// oldest are forgotten first.
     #[arg(long, value_name = "N", default_value_t = 1_000_000, requires = "dedupe")]
     dedupe_capacity: usize,
+    #[command(flatten)]
+    limits: Limits,
 }
 
-/// Where kept deliveries go.
-enum Target {
-    File(File),
-    Stdout,
-    Stderr,
-}
-
-type Job = (Vec<u8>, oneshot::Sender<Result<(), String>>);
-
-/// An append-only, durably flushed line sink served by one writer thread.
-struct Sink {
-    jobs: mpsc::Sender<Job>,
-}
-
-impl Sink {
-    fn open(path: Option<&Path>, fallback: Target) -> io::Result<Sink> {
-        let target = match path {
-            None => fallback,
-            Some(path) if path.as_os_str() == "-" => Target::Stdout,
-            Some(path) => Target::File(open_for_append(path)?),
-        };
-        let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("kit-webhooks-writer".into())
-            .spawn(move || write_loop(target, &queue))?;
-        Ok(Sink { jobs })
+fn quarantine_path(value: &str) -> Result<PathBuf, String> {
+    if value == "-" || value.is_empty() {
+        return Err("must be a file: a 202 promises the delivery is kept".into());
     }
-
-    /// Appends one line (without its newline) and returns once it is durable.
-    async fn append(&self, mut line: Vec<u8>) -> Result<(), String> {
-        line.push(b'\n');
-        let (done, wait) = oneshot::channel();
-        self.jobs
-            .send((line, done))
-            .map_err(|_| "the writer has stopped".to_owned())?;
-        wait.await.map_err(|_| "the writer has stopped".to_owned())?
-    }
+    Ok(PathBuf::from(value))
 }
 
-/// Opens `path` for appending. A torn last line (from a process killed in the
-/// middle of a write, so never acknowledged) is cut off first, so that lines
-/// appended after a restart stay whole.
-fn open_for_append(path: &Path) -> io::Result<File> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)?;
-    let len = file.metadata()?.len();
-    if len > 0 {
-        let mut keep = len;
-        let mut buf = [0u8; 4096];
-        loop {
-            let start = keep.saturating_sub(buf.len() as u64);
-            let n = usize::try_from(keep - start).unwrap_or(buf.len());
-            file.seek(SeekFrom::Start(start))?;
-            file.read_exact(&mut buf[..n])?;
-            if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
-                keep = start + i as u64 + 1;
-                break;
-            }
-            if start == 0 {
-                keep = 0;
-                break;
-            }
-            keep = start;
+/// Where quarantined deliveries go without `--quarantine`: beside the `--out`
+/// file (`kept.jsonl` gives `kept.quarantine.jsonl`), or `quarantine.jsonl`
+/// in the working directory when `--out` is standard output.
+fn default_quarantine(out: Option<&Path>) -> PathBuf {
+    match out {
+        Some(out) => {
+            let stem = out
+                .file_stem()
+                .map_or_else(|| "out".into(), |s| s.to_string_lossy());
+            out.with_file_name(format!("{stem}.quarantine.jsonl"))
         }
-        if keep != len {
-            eprintln!(
-                "kit-webhooks listen: {}: cut off a torn last line ({} bytes, never acknowledged)",
-                path.display(),
-                len - keep
-            );
-            file.set_len(keep)?;
-            file.sync_data()?;
-        }
-    }
-    Ok(file)
-}
-
-fn write_loop(mut target: Target, queue: &mpsc::Receiver<Job>) {
-    let mut batch: Vec<Job> = Vec::new();
-    let mut buffer = Vec::new();
-    while let Ok(first) = queue.recv() {
-        batch.push(first);
-        while batch.len() < 4096 {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        buffer.clear();
-        for (line, _) in &batch {
-            buffer.extend_from_slice(line);
-        }
-        let written = match &mut target {
-            Target::File(file) => file.write_all(&buffer).and_then(|()| file.sync_data()),
-            Target::Stdout => {
-                let mut out = io::stdout().lock();
-                out.write_all(&buffer).and_then(|()| out.flush())
-            }
-            Target::Stderr => {
-                let mut out = io::stderr().lock();
-                out.write_all(&buffer).and_then(|()| out.flush())
-            }
-        };
-        let outcome = written.map_err(|e| e.to_string());
-        for (_, done) in batch.drain(..) {
-            let _ = done.send(outcome.clone());
-        }
+        None => PathBuf::from("quarantine.jsonl"),
     }
 }
 
@@ -181,6 +106,7 @@ struct App {
     out: Arc<Sink>,
     quarantine: Arc<Sink>,
     seen: Option<Arc<Dedupe>>,
+    body_timeout: std::time::Duration,
 }
 
 impl FromRef<App> for Receiver {
@@ -191,10 +117,14 @@ impl FromRef<App> for Receiver {
 
 pub fn run(args: Args) -> Result<Status, Failure> {
     let receiver = Receiver::new(args.verifier.verifier()).with_parser(args.parser.parser());
+    let out = args.out.filter(|p| p.as_os_str() != "-");
+    let quarantine = args
+        .quarantine
+        .unwrap_or_else(|| default_quarantine(out.as_deref()));
     let seen = if args.dedupe {
         let dedupe = Dedupe::new(args.dedupe_capacity);
-        for (path, quarantined) in [(&args.out, false), (&args.quarantine, true)] {
-            if let Some(path) = path.as_deref().filter(|p| p.as_os_str() != "-") {
+        for (path, quarantined) in [(out.as_deref(), false), (Some(quarantine.as_path()), true)] {
+            if let Some(path) = path {
                 preload(&dedupe, path, quarantined)
                     .map_err(|e| Failure::Io(path.display().to_string(), e))?;
             }
@@ -207,16 +137,28 @@ pub fn run(args: Args) -> Result<Status, Failure> {
     } else {
         None
     };
-    let out = Sink::open(args.out.as_deref(), Target::Stdout)
-        .map_err(|e| Failure::Io(format!("--out {}", show(args.out.as_deref())), e))?;
-    let quarantine = Sink::open(args.quarantine.as_deref(), Target::Stderr)
-        .map_err(|e| Failure::Io(format!("--quarantine {}", show(args.quarantine.as_deref())), e))?;
+    let out_sink =
+        Sink::open(out.as_deref()).map_err(|e| Failure::Io(format!("--out {}", show(out.as_deref())), e))?;
+    let quarantine_sink = Sink::open(Some(&quarantine))
+        .map_err(|e| Failure::Io(format!("--quarantine {}", quarantine.display()), e))?;
+    if out.is_none() {
+        eprintln!(
+            "kit-webhooks listen: warning: valid deliveries go to standard output; a 2xx means written and \
+             flushed there, not synced to disk. Pass --out FILE to keep them durably."
+        );
+    }
+    eprintln!(
+        "kit-webhooks listen: valid deliveries to {}, invalid ones to {}",
+        show(out.as_deref()),
+        quarantine.display()
+    );
     receiver.parser().warm_up();
     let app = App {
         receiver,
-        out: Arc::new(out),
-        quarantine: Arc::new(quarantine),
+        out: Arc::new(out_sink),
+        quarantine: Arc::new(quarantine_sink),
         seen,
+        body_timeout: args.limits.body_timeout(),
     };
     let router = Router::new().fallback(receive).with_state(app);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -224,6 +166,7 @@ pub fn run(args: Args) -> Result<Status, Failure> {
         .build()
         .map_err(|e| Failure::Io("the async runtime".into(), e))?;
     let addr = args.addr;
+    let limits = args.limits;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -232,10 +175,7 @@ pub fn run(args: Args) -> Result<Status, Failure> {
             .local_addr()
             .map_err(|e| Failure::Io("the listener".into(), e))?;
         eprintln!("kit-webhooks listen: listening on http://{bound}/ (Ctrl-C to stop)");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| Failure::Io("the server".into(), e))?;
+        serve::serve(listener, router, &limits, shutdown()).await;
         eprintln!("kit-webhooks listen: stopped");
         Ok(Status::Ok)
     })
@@ -281,7 +221,7 @@ fn quarantined_body(record: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn show(path: Option<&Path>) -> String {
-    path.map_or("-".into(), |p| p.display().to_string())
+    path.map_or("standard output".into(), |p| p.display().to_string())
 }
 
 async fn shutdown() {
@@ -305,28 +245,40 @@ async fn shutdown() {
     }
 }
 
-async fn receive(
-    State(app): State<App>,
-    method: Method,
-    delivery: Result<AuthenticDelivery, Rejection>,
-) -> Response {
-    if method != Method::POST {
+async fn receive(State(app): State<App>, request: Request) -> Response {
+    if request.method() != Method::POST {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
             "POST a Kit webhook delivery here\n",
         )
             .into_response();
     }
-    let delivery = match delivery {
-        Ok(delivery) => delivery,
-        Err(rejection) => {
-            eprintln!(
-                "kit-webhooks listen: refused ({}): {rejection}",
-                rejection.0.status()
-            );
-            return rejection.into_response();
-        }
-    };
+    // The body must arrive whole within --body-timeout (a deadline for all of
+    // it, not per read, so that a trickle cannot hold the connection).
+    let delivery =
+        match tokio::time::timeout(app.body_timeout, AuthenticDelivery::from_request(request, &app)).await {
+            Err(_) => {
+                eprintln!(
+                    "kit-webhooks listen: a body took longer than --body-timeout {:?}; answered 503",
+                    app.body_timeout
+                );
+                // Never received, so nothing is lost; 5xx so that a real sender retries.
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::CONNECTION, "close")],
+                    "the body did not arrive in time; retry\n",
+                )
+                    .into_response();
+            }
+            Ok(Ok(delivery)) => delivery,
+            Ok(Err(rejection)) => {
+                eprintln!(
+                    "kit-webhooks listen: refused ({}): {rejection}",
+                    rejection.0.status()
+                );
+                return rejection.into_response();
+            }
+        };
     let key = delivery_key(&delivery.body);
     let (sink, line, status) = match &delivery.event {
         Ok(_) => (&app.out, payload_line(&delivery.body), StatusCode::OK),

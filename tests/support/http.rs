@@ -1,0 +1,96 @@
+//! Deliveries over raw HTTP/1.1 for the `listen` tests: signed, posted one
+//! connection each, and under load from several threads.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kit_webhooks::Signer;
+use serde_json::Value;
+
+/// `valid/application.submitted` with `data.id` set to `id`.
+pub fn delivery(id: usize) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/valid/application.submitted.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    value["data"]["id"] = id.into();
+    serde_json::to_vec(&value).unwrap()
+}
+
+/// POSTs one delivery; the status, or None if the connection failed.
+pub fn post(addr: &str, secret: &str, body: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in Signer::new(secret).headers(chrono::Utc::now(), body) {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.get(9..12)?.parse().ok()
+}
+
+/// Twelve threads posting deliveries with fresh ids (from `next`) until
+/// `stop` or the receiver is gone; the ids answered 2xx go to `acked`.
+pub fn load(
+    addr: &str,
+    secret: &str,
+    next: &Arc<AtomicUsize>,
+    acked: &Arc<Mutex<Vec<usize>>>,
+    stop: &Arc<AtomicBool>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..12)
+        .map(|_| {
+            let (addr, secret, next, acked, stop) = (
+                addr.to_owned(),
+                secret.to_owned(),
+                Arc::clone(next),
+                Arc::clone(acked),
+                Arc::clone(stop),
+            );
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    match post(&addr, &secret, &delivery(id)) {
+                        Some(status) if (200..300).contains(&status) => acked.lock().unwrap().push(id),
+                        Some(status) => panic!("delivery {id} answered {status}"),
+                        None => break, // the receiver is gone
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// The ids in the output's whole lines, and whether everything but an
+/// unterminated last line is whole.
+pub fn kept(path: &Path) -> (HashSet<usize>, usize) {
+    let text = std::fs::read(path).unwrap_or_default();
+    let mut ids = HashSet::new();
+    let mut torn = 0;
+    let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    for line in text[..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let value: Value =
+            serde_json::from_slice(line).unwrap_or_else(|e| panic!("a torn line inside the file: {e}"));
+        ids.insert(usize::try_from(value["data"]["id"].as_u64().unwrap()).unwrap());
+    }
+    if complete < text.len() {
+        torn += 1;
+    }
+    (ids, torn)
+}
