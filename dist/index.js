@@ -69,3 +69,6 @@ exports.strictSchemas = {
 };
 /** The documented event names. */
 exports.events = Object.keys(exports.schemas);
+
+// verify, validate, parse, receive and their errors (kit.js).
+Object.assign(exports, require("./kit.js"));

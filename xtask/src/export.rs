@@ -16,9 +16,7 @@ const PACKAGE: &str = "@kit-webhooks/schemas";
 pub fn main(args: &[String]) -> Result<(), String> {
     let out = option(args, "--out").map_or_else(|| root().join("dist"), PathBuf::from);
     let check = args.iter().any(|a| a == "--check");
-    let mut files = generate()?;
-    let types = tools::typescript_declarations(&files)?;
-    files.insert("types/index.d.ts".into(), types);
+    let files = all()?;
     if check {
         let stale = compare(&out, &files);
         if stale.is_empty() {
@@ -34,6 +32,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
     write_all(&out, &files)?;
     println!("wrote {} files to {}", files.len(), out.display());
     Ok(())
+}
+
+/// Every exported file: [`generate`]'s, then those made with Node and Python tools.
+pub fn all() -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut files = generate()?;
+    let types = tools::typescript_declarations(&files)?;
+    files.insert("types/delivery.d.ts".into(), types);
+    crate::kits::build(&mut files)?;
+    Ok(files)
 }
 
 /// The files whose content differs between `dir` and `files`, and extra files in `dir`.
@@ -147,6 +154,7 @@ pub fn generate() -> Result<BTreeMap<String, Vec<u8>>, String> {
     files.insert("package.json".into(), pretty(&package_json()));
     files.insert("index.js".into(), index_js().into_bytes());
     files.insert("README.md".into(), package_readme().into_bytes());
+    crate::kits::generate(&mut files);
     Ok(files)
 }
 
@@ -288,7 +296,18 @@ fn enum_of(root: &Value, field: &Value) -> String {
     text
 }
 
-fn rows(root: &Value, object: &Value, prefix: &str, out: &mut String) {
+/// One row of a field table: a field of an event's data, nested fields
+/// under their parent as `parent.child`.
+pub struct Field {
+    pub path: String,
+    pub ty: String,
+    pub nullable: bool,
+    pub values: String,
+    pub description: String,
+}
+
+/// The fields of `object` (a schema in `root`), depth first, in schema order.
+pub fn fields(root: &Value, object: &Value, prefix: &str, out: &mut Vec<Field>) {
     let object = resolve(root, object);
     let required: Vec<&str> = object
         .get("required")
@@ -298,25 +317,40 @@ fn rows(root: &Value, object: &Value, prefix: &str, out: &mut String) {
     for name in required {
         let field = &object["properties"][name];
         let path = format!("{prefix}{name}");
-        let nullable = type_of(root, field).contains("null");
+        let ty = type_of(root, field);
         let description = field
             .get("description")
             .or_else(|| resolve(root, field).get("description"))
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "| `{path}` | {} | {} | {} | {} |",
-            type_of(root, field),
-            if nullable { "yes" } else { "no" },
-            enum_of(root, field),
-            description.replace('|', "\\|")
-        );
+        out.push(Field {
+            nullable: ty.contains("null"),
+            ty,
+            values: enum_of(root, field),
+            description: description.to_owned(),
+            path: path.clone(),
+        });
         let target = resolve(root, field);
         if target.get("type").and_then(Value::as_str) == Some("object") && target.get("properties").is_some()
         {
-            rows(root, field, &format!("{path}."), out);
+            fields(root, field, &format!("{path}."), out);
         }
+    }
+}
+
+fn rows(root: &Value, object: &Value, prefix: &str, out: &mut String) {
+    let mut list = Vec::new();
+    fields(root, object, prefix, &mut list);
+    for field in list {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            field.path,
+            field.ty,
+            if field.nullable { "yes" } else { "no" },
+            field.values,
+            field.description.replace('|', "\\|")
+        );
     }
 }
 
@@ -411,7 +445,7 @@ fn package_json() -> Value {
     json!({
         "name": PACKAGE,
         "version": kit_webhooks::VERSION,
-        "description": "JSON Schemas (Draft 2020-12), OpenAPI 3.1 and TypeScript types for Kit's webhook deliveries",
+        "description": "Receive Kit's webhooks: signature checks, validation with precompiled validators, JSON Schemas (Draft 2020-12), OpenAPI 3.1 and TypeScript types",
         "license": "MIT OR Apache-2.0",
         "main": "index.js",
         "types": "types/index.d.ts",
@@ -426,11 +460,13 @@ fn package_json() -> Value {
             "./package.json": "./package.json"
         },
         "files": [
-            "index.js", "types/", "schemas/", "webhook.json", "webhook.strict.json", "webhook.codegen.json",
-            "openapi.json", "events.md", "signature-vectors.json", "README.md", "CHANGELOG.md",
-            "schema-changes.json"
+            "index.js", "kit.js", "check.js", "validators.js", "types/", "schemas/", "webhook.json",
+            "webhook.strict.json", "webhook.codegen.json", "openapi.json", "events.md",
+            "signature-vectors.json", "site/", "README.md", "CHANGELOG.md", "schema-changes.json"
         ],
-        "keywords": ["kit", "webhooks", "json-schema", "openapi"],
+        "engines": { "node": ">=18" },
+        "sideEffects": false,
+        "keywords": ["kit", "webhooks", "json-schema", "openapi", "hmac", "signature"],
     })
 }
 
@@ -447,6 +483,7 @@ fn index_js() -> String {
         let _ = writeln!(out, "  \"{event}\": require(\"./schemas/strict/{event}.json\"),");
     }
     out.push_str("};\n/** The documented event names. */\nexports.events = Object.keys(exports.schemas);\n");
+    out.push_str("\n// verify, validate, parse, receive and their errors (kit.js).\nObject.assign(exports, require(\"./kit.js\"));\n");
     out
 }
 
@@ -476,14 +513,18 @@ const validate = ajv.compile(require(\"{PACKAGE}/webhook.json\"));\n\
 mod tests {
     use super::*;
 
-    /// The committed `dist/` matches a fresh export. (The TypeScript
-    /// declarations need Node; `cargo xtask export --check` covers them.)
+    /// The committed `dist/` matches a fresh export. (The files made with
+    /// Node and Python tools are taken as committed; `cargo xtask export
+    /// --check` covers them.)
     #[test]
     fn the_committed_export_is_up_to_date() {
         let mut files = generate().unwrap();
         let dist = root().join("dist");
-        let types = std::fs::read(dist.join("types/index.d.ts")).expect("dist/types/index.d.ts is committed");
-        files.insert("types/index.d.ts".into(), types);
+        for path in crate::kits::TOOL_MADE {
+            let made =
+                std::fs::read(dist.join(path)).unwrap_or_else(|e| panic!("dist/{path} is committed: {e}"));
+            files.insert((*path).into(), made);
+        }
         let stale = compare(&dist, &files);
         assert!(
             stale.is_empty(),

@@ -21,6 +21,8 @@ mod codegen;
 mod export;
 mod fuzz;
 mod interop;
+mod kit_tests;
+mod kits;
 mod load;
 mod tools;
 
@@ -61,8 +63,11 @@ tasks:
   release                        snapshot schemas/ and the version into release/ (after publishing)
   bless                          rewrite tests/snapshots/ (the generated Rust, for review)
                                  after a schema or generator change
-  interop [--dir DIR]            check the exported files with ajv, python-jsonschema, tsc,
-                                 datamodel-code-generator and openapi-spec-validator
+  interop [--dir DIR] [--screenshot PNG]
+                                 check the exported files with ajv, python-jsonschema, tsc,
+                                 datamodel-code-generator and openapi-spec-validator; test the
+                                 npm and Python kits as installed from the export, and the
+                                 event catalog in headless Chromium (--screenshot: save it)
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
                                  (fastjsonschema) on the same N deliveries (default 200,000)
   build-cost [--rounds N] [--baseline REV] [--incremental]

@@ -13,6 +13,8 @@ pub const NPM: &[(&str, &str)] = &[
     ("ajv-formats", "3.0.1"),
     ("json-schema-to-typescript", "16.0.0"),
     ("typescript", "5.9.3"),
+    ("esbuild", "0.28.2"),
+    ("playwright-core", "1.65.1"),
 ];
 
 /// PyPI packages and their pinned versions.

@@ -1,0 +1,164 @@
+// Copied into the export by `cargo xtask export` from xtask/kits/npm/check.js.
+// Validation with the validators ajv compiled at export time (validators.js):
+// no schema is compiled at run time. Runs in Node and in a browser alike.
+"use strict";
+
+const validators = require("./validators.js");
+
+/** The documented event names. */
+const EVENTS = validators.events;
+const KNOWN = new Set(EVENTS);
+
+/** The largest body accepted, as in Rust's `Parser::DEFAULT_MAX_BODY_SIZE`. */
+const DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
+
+function bytesOf(body) {
+  if (typeof body === "string") return null;
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  return undefined;
+}
+
+function jsonError(message) {
+  return { instancePath: "", keyword: "json", message };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Reads JSON text as Rust's serde_json does, or returns a `json` error: a
+ * repeated key in an object, a lone surrogate escape and a number too large
+ * for a double are refused, where JSON.parse would let them through.
+ */
+function readJson(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { error: jsonError(`malformed JSON: ${e.message}`) };
+  }
+  const problem = scan(text) || walk(value);
+  return problem ? { error: jsonError(`malformed JSON: ${problem}`) } : { value };
+}
+
+/** Finds a repeated key in any object of (already well-formed) JSON text. */
+function scan(text) {
+  const stack = [];
+  let i = 0;
+  let expectKey = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "{") {
+      stack.push(new Set());
+      expectKey = true;
+      i++;
+    } else if (c === "[") {
+      stack.push(null);
+      expectKey = false;
+      i++;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      i++;
+    } else if (c === ",") {
+      expectKey = stack.length > 0 && stack[stack.length - 1] !== null;
+      i++;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1));
+        const keys = stack[stack.length - 1];
+        if (keys.has(key)) return `duplicate key ${JSON.stringify(key)} in an object`;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return null;
+}
+
+/** Finds a value serde_json would not have read: a lone surrogate or an infinite number. */
+function walk(value) {
+  if (typeof value === "number") return Number.isFinite(value) ? null : "a number out of range";
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? "a lone surrogate in a string" : null;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = walk(item);
+      if (problem) return problem;
+    }
+  } else if (value && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      const problem = (LONE_SURROGATE.test(key) && "a lone surrogate in a key") || walk(value[key]);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+/** The JSON document in `body` (a string, bytes, or an already parsed value), or an error. */
+function documentOf(body, maxBodySize) {
+  const bytes = bytesOf(body);
+  if (bytes === undefined) return { value: body };
+  const size = bytes === null ? utf8Length(body) : bytes.length;
+  if (size > maxBodySize) {
+    return { error: { instancePath: "", keyword: "size", message: `the body is ${size} bytes, over the ${maxBodySize}-byte limit` } };
+  }
+  let text = body;
+  if (bytes !== null) {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch (e) {
+      return { error: jsonError("malformed JSON: the body is not valid UTF-8") };
+    }
+  }
+  return readJson(text);
+}
+
+function utf8Length(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+function errorsOf(validator) {
+  return (validator.errors || []).map((e) => ({ instancePath: e.instancePath, keyword: e.keyword, message: e.message }));
+}
+
+/**
+ * Checks one delivery against the schemas.
+ *
+ * `body` is the raw body (a string, Buffer or Uint8Array) or an already
+ * parsed value. Lenient (the default) accepts what Kit may add: an event
+ * this version does not know (by its envelope), a field, a value in a
+ * documented list. `strict: true` refuses all three.
+ *
+ * Returns `{ valid, event, errors: [{ instancePath, keyword, message }] }`,
+ * with `event` the body's `event` when it is a string, else null.
+ */
+function validate(body, options = {}) {
+  const strict = Boolean(options.strict);
+  const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
+  const read = documentOf(body, maxBodySize);
+  if (read.error) return { valid: false, event: null, errors: [read.error] };
+  const value = read.value;
+  const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
+  const event = isObject && typeof value.event === "string" ? value.event : null;
+  if (!isObject) {
+    return { valid: false, event, errors: [{ instancePath: "", keyword: "type", message: "must be object" }] };
+  }
+  let validator;
+  if (event !== null && KNOWN.has(event)) {
+    validator = (strict ? validators.strict : validators.lenient)[event];
+  } else if (strict && event !== null) {
+    const message = `${JSON.stringify(event)} is not a documented Kit event (strict mode accepts only the ${EVENTS.length} known events)`;
+    return { valid: false, event, errors: [{ instancePath: "/event", keyword: "enum", message }] };
+  } else {
+    // An event this version does not know, or no event at all: the envelope.
+    validator = validators.envelope;
+  }
+  const valid = validator(value);
+  return { valid: Boolean(valid), event, errors: valid ? [] : errorsOf(validator) };
+}
+
+module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf };

@@ -1,0 +1,556 @@
+"""Receive Kit webhooks in Python: verify the signature, validate, parse.
+
+Copied into the export by ``cargo xtask export`` from
+xtask/kits/python/kit_webhooks/__init__.py; the models and the schemas beside
+it are generated from the kit-webhooks crate's schemas, and ``cargo xtask
+interop`` holds this package to the Rust crate's verdicts.
+
+>>> import kit_webhooks
+>>> body = b'{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}}'
+>>> kit_webhooks.validate(body).valid
+True
+>>> kit_webhooks.parse(body).event
+'test.ping'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Mapping, Sequence
+
+from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import BaseModel
+
+from . import models
+from ._events import EVENTS, MODELS
+
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_TOLERANCE",
+    "EVENTS",
+    "InvalidDelivery",
+    "ReceiveError",
+    "ValidationResult",
+    "VerificationError",
+    "Violation",
+    "models",
+    "parse",
+    "receive",
+    "validate",
+    "verify",
+]
+
+#: Kit's replay window, in seconds, either way.
+DEFAULT_TOLERANCE = 300
+#: The largest body accepted by default, in bytes (as in Rust).
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+#: Longer signature or timestamp headers are not Kit's (as in Rust).
+MAX_HEADER_LENGTH = 1024
+
+_KNOWN = frozenset(EVENTS)
+
+
+class VerificationError(Exception):
+    """A delivery not proven to come from Kit.
+
+    ``reason`` is ``"signature"``, ``"stale"``, ``"future"`` or ``"malformed"``.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason the schemas refuse a delivery."""
+
+    #: A JSON Pointer to the value at fault ("" for the whole delivery).
+    instance_path: str
+    #: The schema keyword that failed (or "json" / "size" for the body itself).
+    keyword: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What :func:`validate` found."""
+
+    valid: bool
+    #: The body's ``event`` when it is a string, else None.
+    event: str | None
+    errors: list[Violation] = field(default_factory=list)
+
+
+class InvalidDelivery(Exception):
+    """A body the schemas refuse; ``errors`` lists why."""
+
+    def __init__(self, event: str | None, errors: list[Violation]) -> None:
+        first = errors[0] if errors else None
+        where = f"{first.instance_path or '/'}: {first.message}" if first else "refused"
+        super().__init__(f"invalid delivery{f' ({event})' if event else ''}: {where}")
+        self.event = event
+        self.errors = errors
+
+
+class ReceiveError(Exception):
+    """Why :func:`receive` refused a request.
+
+    ``status`` is the answer to give: 401 not authentic, 400 a malformed
+    request, 413 too large, 500 authentic but invalid (Kit retries a 5xx and
+    never a 4xx). ``authentic`` is True when Kit's signature was proven: such
+    a delivery must not be lost. ``errors`` holds the schema's reasons on a 500.
+    """
+
+    def __init__(self, status: int, authentic: bool, message: str, errors: list[Violation] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.authentic = authentic
+        self.errors = errors or []
+
+
+# ---------------------------------------------------------------------------
+# Signatures
+# ---------------------------------------------------------------------------
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))\Z", re.ASCII
+)
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}\Z")
+
+
+def _parse_timestamp(text: str) -> _dt.datetime | None:
+    """An RFC 3339 date-time (a leap second counts as the next second), or None."""
+    m = _RFC3339.match(text)
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    if hour > 23 or minute > 59 or second > 60:
+        return None
+    offset = _dt.timedelta(0)
+    if m.group(8):
+        oh, om = int(m.group(9)), int(m.group(10))
+        if oh > 23 or om > 59:
+            return None
+        offset = _dt.timedelta(hours=oh, minutes=om) * (-1 if m.group(8) == "-" else 1)
+    try:
+        moment = _dt.datetime(year, month, day, hour, minute, min(second, 59), tzinfo=_dt.timezone(offset))
+    except ValueError:
+        return None
+    fraction = _dt.timedelta(seconds=float("0" + m.group(7))) if m.group(7) else _dt.timedelta(0)
+    return moment + fraction + _dt.timedelta(seconds=1 if second == 60 else 0)
+
+
+def _bytes(body: bytes | bytearray | memoryview | str) -> bytes:
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError("body must be the raw body received: bytes or str")
+
+
+def verify(
+    body: bytes | str,
+    *,
+    timestamp: str,
+    signature: str,
+    secrets: str | Sequence[str],
+    now: _dt.datetime | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> int:
+    """Verifies a delivery's signature and replay window.
+
+    ``body`` is the raw body as received; ``timestamp`` and ``signature`` are
+    the X-Webhook-Timestamp and X-Webhook-Signature headers; ``secrets`` is one
+    secret or several (during a rotation). Returns the index of the secret
+    that signed it. Raises :class:`VerificationError`: ``malformed`` (the
+    signature is not 64 hex digits, or the timestamp is not RFC 3339),
+    ``signature`` (no secret matches), ``stale`` or ``future`` (outside
+    ``tolerance`` seconds of ``now``, default the current time).
+
+    >>> import hashlib, hmac
+    >>> body, at = b'{"event":"test.ping"}', "2025-01-15T14:30:00Z"
+    >>> sig = hmac.new(b"s", f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    >>> verify(body, timestamp=at, signature=sig, secrets=["old", "s"],
+    ...        now=_dt.datetime(2025, 1, 15, 14, 31, tzinfo=_dt.timezone.utc))
+    1
+    """
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not keys or not all(isinstance(k, str) and k for k in keys):
+        raise TypeError("secrets must be a non-empty str or a non-empty sequence of them")
+    raw = _bytes(body)
+    if not isinstance(signature, str) or not _HEX64.match(signature):
+        raise VerificationError("malformed", "the signature is not 64 hex digits")
+    if not isinstance(timestamp, str):
+        raise VerificationError("malformed", "the timestamp is missing")
+    given = bytes.fromhex(signature)
+    signed = timestamp.encode("utf-8") + b"." + raw
+    index = -1
+    for i, key in enumerate(keys):
+        expected = hmac.new(key.encode("utf-8"), signed, hashlib.sha256).digest()
+        if hmac.compare_digest(expected, given) and index < 0:
+            index = i
+    if index < 0:
+        raise VerificationError("signature", "the signature does not match the body and timestamp")
+    signed_at = _parse_timestamp(timestamp)
+    if signed_at is None:
+        raise VerificationError("malformed", "the timestamp is not an RFC 3339 date-time")
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=_dt.timezone.utc)
+    age = (now - signed_at).total_seconds()
+    if age > tolerance:
+        raise VerificationError("stale", f"the timestamp is {int(age)} s old, beyond the {tolerance:g} s tolerance")
+    if -age > tolerance:
+        raise VerificationError("future", f"the timestamp is {int(-age)} s in the future, beyond the {tolerance:g} s tolerance")
+    return index
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+
+class _Malformed(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Malformed(f"duplicate key {json.dumps(key)} in an object")
+        out[key] = value
+    return out
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _Malformed("a number out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Malformed(f"{name} is not JSON")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    return False
+
+
+def _json_error(message: str) -> Violation:
+    return Violation("", "json", f"malformed JSON: {message}")
+
+
+def _document(body: Any, max_body_size: int) -> tuple[Any, Violation | None]:
+    """The JSON document in ``body`` read as Rust's serde_json reads it, or why not."""
+    if isinstance(body, (bytes, bytearray, memoryview, str)):
+        raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
+        if len(raw) > max_body_size:
+            return None, Violation("", "size", f"the body is {len(raw)} bytes, over the {max_body_size}-byte limit")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, _json_error("the body is not valid UTF-8")
+        try:
+            value = json.loads(
+                text, object_pairs_hook=_no_duplicates, parse_float=_finite, parse_constant=_constant
+            )
+        except (ValueError, RecursionError) as e:
+            return None, _json_error(str(e))
+        if _lone_surrogate(value):
+            return None, _json_error("a lone surrogate in a string")
+        return value, None
+    return body, None
+
+
+# The two formats the schemas use, checked as the Rust crate's validator
+# (jsonschema 0.61 with the email_address crate) checks them, so that every
+# kit gives the same verdict.
+
+
+def _is_valid_date(date: str) -> bool:
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", date)
+    if not m:
+        return False
+    year, month, day = (int(g) for g in m.groups())
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+    return day <= [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+
+
+def _is_valid_time(time: str) -> bool:
+    m = re.fullmatch(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))", time)
+    if not m:
+        return False
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if hour > 23 or minute > 59 or second > 60:
+        return False
+    if m.group(5):
+        return second != 60 or (hour == 23 and minute == 59)
+    oh, om = int(m.group(7)), int(m.group(8))
+    if oh > 23 or om > 59:
+        return False
+    if second != 60:
+        return True
+    # A leap second is valid only at 23:59:60 UTC.
+    sign = -1 if m.group(6) == "+" else 1
+    return (hour * 60 + minute + sign * (oh * 60 + om)) % 1440 == 23 * 60 + 59
+
+
+def _is_valid_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    t = re.search("[Tt]", value)
+    return bool(t) and _is_valid_date(value[: t.start()]) and _is_valid_time(value[t.start() + 1 :])
+
+
+def _split_display(text: str) -> tuple[str, str] | None:
+    in_quote = escaped = False
+    separator = -1
+    for i, c in enumerate(text):
+        if not in_quote and text.startswith(" <", i):
+            separator = i
+        if escaped:
+            escaped = False
+        elif in_quote and c == "\\":
+            escaped = True
+        elif c == '"':
+            in_quote = not in_quote
+    if separator < 0:
+        return "", text
+    right = text[separator + 2 :].strip()
+    return (text[:separator].strip(), right[:-1]) if right.endswith(">") else None
+
+
+_ATEXT_ASCII = frozenset("!#$%&'*+-/=?^_`{|}~")
+
+
+def _is_atom(s: str) -> bool:
+    return bool(s) and all(c.isalnum() or c in _ATEXT_ASCII or ord(c) > 0x7F for c in s)
+
+
+def _is_qcontent(s: str) -> bool:
+    chars = iter(s)
+    for c in chars:
+        if c == "\\":
+            nxt = next(chars, None)
+            if nxt is None or not 0x21 <= ord(nxt) <= 0x7E:
+                return False
+        elif not (c in " \t" or ord(c) == 0x21 or 0x23 <= ord(c) <= 0x5B or 0x5D <= ord(c) <= 0x7E or ord(c) > 0x7F):
+            return False
+    return True
+
+
+def _is_valid_hostname(host: str) -> bool:
+    if not host or len(host) > 253 or host.endswith("."):
+        return False
+    for label in host.split("."):
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,63}", label) or label[0] == "-" or label[-1] == "-":
+            return False
+        if len(label) >= 4 and label[2:4] == "--" and not label.startswith("xn--"):
+            return False
+    return True
+
+
+def _is_valid_ipv4(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(re.fullmatch(r"0|[1-9][0-9]{0,2}", p) and int(p) <= 255 for p in parts)
+
+
+def _is_valid_ipv6(text: str) -> bool:
+    import ipaddress
+
+    if not re.fullmatch(r"[0-9A-Fa-f:.]+", text):
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    tail = text.rsplit(":", 1)[-1]
+    return "." not in tail or _is_valid_ipv4(tail)
+
+
+def _is_valid_email(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    email = value
+    if email.startswith('""@'):
+        email = '"a"@' + email[3:]
+    split = _split_display(email)
+    if split is None:
+        return False
+    display, address = split
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return False
+    if display == "" and local.startswith("<"):
+        return False
+    if not local or len(local.encode()) > 64:
+        return False
+    if local.startswith('"') and local.endswith('"'):
+        if len(local) <= 2 or not _is_qcontent(local[1:-1]):
+            return False
+    elif not all(_is_atom(part) for part in local.split(".")):
+        return False
+    if not local.isascii() or not domain or len(domain.encode()) > 254:
+        return False
+    if domain.startswith("[") and domain.endswith("]"):
+        literal = domain[1:-1]
+        if not all(0x21 <= ord(c) <= 0x5A or 0x5E <= ord(c) <= 0x7E or ord(c) > 0x7F for c in literal):
+            return False
+        return _is_valid_ipv6(literal[5:]) if literal[:5].lower() == "ipv6:" else _is_valid_ipv4(literal)
+    for label in domain.split("."):
+        if not label or not label[0].isalnum() or not label[-1].isalnum():
+            return False
+        if len(label.encode()) > 63 or not _is_atom(label):
+            return False
+    return _is_valid_hostname(domain)
+
+
+_FORMATS = FormatChecker()
+_FORMATS.checks("date-time")(_is_valid_date_time)
+_FORMATS.checks("email")(_is_valid_email)
+
+
+def _schema(path: str) -> dict[str, Any]:
+    return json.loads(resources.files(__name__).joinpath("schemas", path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator(event: str | None, strict: bool) -> Draft202012Validator:
+    if event is None:
+        # The envelope of an event this version does not know.
+        union = _schema("webhook.json")
+        schema = {"$schema": union["$schema"], "$defs": union["$defs"], "$ref": "#/$defs/UnknownEvent"}
+    else:
+        schema = _schema(f"strict/{event}.json" if strict else f"{event}.json")
+    return Draft202012Validator(schema, format_checker=_FORMATS)
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def validate(body: Any, *, strict: bool = False, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> ValidationResult:
+    """Checks one delivery against the schemas.
+
+    ``body`` is the raw body (bytes or str) or an already parsed value.
+    Lenient (the default) accepts what Kit may add: an event this version does
+    not know (by its envelope), a field, a value in a documented list.
+    ``strict=True`` refuses all three.
+    """
+    value, problem = _document(body, max_body_size)
+    if problem is not None:
+        return ValidationResult(False, None, [problem])
+    if not isinstance(value, dict):
+        return ValidationResult(False, None, [Violation("", "type", f"{json.dumps(value)[:80]} is not of type 'object'")])
+    event = value.get("event") if isinstance(value.get("event"), str) else None
+    if event is not None and event not in _KNOWN and strict:
+        message = f"{json.dumps(event)} is not a documented Kit event (strict mode accepts only the {len(EVENTS)} known events)"
+        return ValidationResult(False, event, [Violation("/event", "enum", message)])
+    validator = _validator(event if event in _KNOWN else None, strict)
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    violations = [Violation(_pointer(e.absolute_path), str(e.validator), e.message) for e in errors]
+    return ValidationResult(not violations, event, violations)
+
+
+def parse(body: Any, *, strict: bool = False, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> BaseModel:
+    """Validates the delivery and returns its event's model.
+
+    The model's ``.event`` is the event name; an event this version does not
+    know (lenient mode) comes back as :class:`models.UnknownEvent`. Fields
+    and values Kit adds later are kept. Raises :class:`InvalidDelivery`.
+    """
+    result = validate(body, strict=strict, max_body_size=max_body_size)
+    if not result.valid:
+        raise InvalidDelivery(result.event, result.errors)
+    value, _ = _document(body, max_body_size)
+    model = getattr(models, MODELS[result.event]) if result.event in _KNOWN else models.UnknownEvent
+    return model.model_validate(value)
+
+
+# ---------------------------------------------------------------------------
+# Receiving
+# ---------------------------------------------------------------------------
+
+
+def _header_values(headers: Any, name: str) -> list[str]:
+    getlist = getattr(headers, "getlist", None) or getattr(headers, "get_all", None)
+    if callable(getlist):
+        values = list(getlist(name) or [])
+    else:
+        values = [v for k, v in headers.items() if k.lower() == name]
+    out: list[str] = []
+    for value in values:
+        # Some servers join a repeated header with commas; none of Kit's values holds one.
+        out.extend(value.split(",") if isinstance(value, str) else [value])
+    return out
+
+
+def receive(
+    headers: Mapping[str, str] | Any,
+    body: bytes | str,
+    *,
+    secrets: str | Sequence[str],
+    strict: bool = False,
+    now: _dt.datetime | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+) -> BaseModel:
+    """Verifies, then parses, a delivery as an HTTP view receives it.
+
+    ``headers`` is the request's headers (a dict, or Flask's / Starlette's
+    headers); ``body`` the raw body. Returns the event's model. Raises
+    :class:`ReceiveError`, whose ``status`` is the answer to give.
+    """
+    raw = _bytes(body)
+    if len(raw) > max_body_size:
+        raise ReceiveError(413, False, f"the body is {len(raw)} bytes, over the {max_body_size}-byte limit")
+
+    def one(name: str, status: int) -> str:
+        values = _header_values(headers, name)
+        if not values:
+            raise ReceiveError(status, False, f"the {name} header is missing")
+        if len(values) > 1:
+            raise ReceiveError(status, False, f"the {name} header appears more than once")
+        value = values[0]
+        if not isinstance(value, str) or len(value) > MAX_HEADER_LENGTH or not re.fullmatch(r"[\x20-\x7e]*", value):
+            raise ReceiveError(status, False, f"the {name} header is not a plausible value")
+        return value
+
+    signature = one("x-webhook-signature", 401)
+    timestamp = one("x-webhook-timestamp", 400)
+    try:
+        verify(raw, timestamp=timestamp, signature=signature, secrets=secrets, now=now, tolerance=tolerance)
+    except VerificationError as e:
+        raise ReceiveError(401, False, str(e)) from e
+    event = one("x-webhook-event", 400)
+    value, _ = _document(raw, max_body_size)
+    body_event = value.get("event") if isinstance(value, dict) else None
+    if isinstance(body_event, str) and body_event != event:
+        raise ReceiveError(
+            400, True, f"the X-Webhook-Event header says {event!r} but the signed body says {body_event!r}"
+        )
+    try:
+        return parse(raw, strict=strict, max_body_size=max_body_size)
+    except InvalidDelivery as e:
+        raise ReceiveError(500, True, f"authentic delivery, but {e}", e.errors) from e

@@ -1,0 +1,397 @@
+//! The receiving kits, tested as their users get them (part of `cargo xtask
+//! interop`):
+//!
+//! 1. npm: `npm pack` of the export, installed into a fresh project with
+//!    express; `node --test` runs `xtask/kits/npm/kit.test.js` there, the
+//!    README's Express quickstart included.
+//! 2. Python: a wheel built from the export's `python/`, installed into a
+//!    fresh virtual environment with pytest and Flask; pytest runs
+//!    `xtask/kits/python/test_kit.py`, the README's Flask quickstart included.
+//! 3. The event catalog in headless Chromium (`xtask/kits/site/catalog.test.js`).
+//!
+//! The judges: the signature vectors (made with Python's hmac) and the Rust
+//! validator's verdicts, which this module writes for every fixture and for
+//! bodies JSON parsers disagree on (`cases.json`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use kit_webhooks::{Mode, Parser};
+use serde_json::{json, Value};
+
+use crate::tools::{self, node_script, run};
+use crate::{option, root};
+
+const NODE_TEST: &str = include_str!("../kits/npm/kit.test.js");
+const PYTHON_TEST: &str = include_str!("../kits/python/test_kit.py");
+const CATALOG_TEST: &str = include_str!("../kits/site/catalog.test.js");
+
+/// Installed beside the kits in their fresh environments, for the tests and
+/// the quickstarts.
+const EXPRESS: &str = "express@5.3.0";
+const PYTEST: &[&str] = &["pytest==9.2.0", "flask==3.1.3"];
+
+/// Bodies on which JSON parsers differ from serde_json, with what each holds.
+const HOSTILE: &[(&str, &[u8])] = &[
+    (
+        "duplicate-key",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{},"data":{}}"#,
+    ),
+    (
+        "duplicate-nested-key",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"a":1,"a":2}}"#,
+    ),
+    (
+        "not-utf-8",
+        b"{\"event\":\"test.ping\",\"created_at\":\"2025-01-15T14:30:00Z\",\"data\":{\"x\":\"\xff\"}}",
+    ),
+    (
+        "byte-order-mark",
+        b"\xef\xbb\xbf{\"event\":\"test.ping\",\"created_at\":\"2025-01-15T14:30:00Z\",\"data\":{}}",
+    ),
+    (
+        "lone-surrogate",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"x":"\ud800"}}"#,
+    ),
+    (
+        "number-out-of-range",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"x":1e999}}"#,
+    ),
+    (
+        "nan-literal",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"x":NaN}}"#,
+    ),
+    ("empty", b""),
+    (
+        "trailing-garbage",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}} x"#,
+    ),
+    (
+        "escaped-key-repeat",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{},"d\u0061ta":{}}"#,
+    ),
+    (
+        "surrogate-pair",
+        br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"x":"\ud83d\ude00"}}"#,
+    ),
+    (
+        "unknown-event",
+        br#"{"event":"candidate.hired","created_at":"2025-01-15T14:30:00Z","data":{"id":1}}"#,
+    ),
+    (
+        "leap-second",
+        br#"{"event":"test.ping","created_at":"2016-12-31T23:59:60Z","data":{}}"#,
+    ),
+];
+
+/// Emails and timestamps on which format checks differ (ajv-formats,
+/// python-jsonschema and the Rust validator each have their own), set into
+/// `valid/application.submitted` as the candidate's email and `submitted_at`.
+const EMAILS: &[&str] = &[
+    "jane@localhost",
+    "Jane Smith <jane@example.com>",
+    "<jane@example.com>",
+    "jane..smith@example.com",
+    ".jane@example.com",
+    "\"jane smith\"@example.com",
+    "\"\"@example.com",
+    "jane@[127.0.0.1]",
+    "jane@[IPv6:::1]",
+    "jane@[300.0.0.1]",
+    "jane@-example.com",
+    "jan\u{e9}@example.com",
+    "jane@ex\u{e4}mple.com",
+    "jane@xn--exmple-cua.com",
+    "jane@ab--cd.com",
+    "jane@example.com.",
+    "jane@example..com",
+    "jane@",
+    "@example.com",
+    "a@b",
+];
+const TIMESTAMPS: &[&str] = &[
+    "2025-01-15 14:30:00Z",
+    "2025-01-15t14:30:00z",
+    "2025-01-15T14:30:00.123456789+05:30",
+    "2024-02-29T00:00:00Z",
+    "2025-02-29T00:00:00Z",
+    "2025-01-15T14:30:00.Z",
+    "2025-01-15T14:30:00",
+    "2016-12-31T23:59:60Z",
+    "2016-12-31T22:59:60-01:00",
+    "2016-12-31T23:58:60Z",
+    "2025-01-15T14:30:00+24:00",
+    "2025-01-15T24:00:00Z",
+    "2025-1-15T14:30:00Z",
+];
+
+/// Writes the cases (every fixture, [`HOSTILE`], [`EMAILS`] and
+/// [`TIMESTAMPS`]) with the Rust verdicts.
+fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
+    let mut bodies: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in ["valid", "invalid"] {
+        for file in tools::fixtures(dir)? {
+            let name = format!("{dir}/{}", file.file_name().unwrap_or_default().to_string_lossy());
+            bodies.push((
+                name,
+                std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?,
+            ));
+        }
+    }
+    for (name, body) in HOSTILE {
+        bodies.push((format!("hostile/{name}"), body.to_vec()));
+    }
+    let base: Value = serde_json::from_slice(
+        &std::fs::read(root().join("tests/fixtures/valid/application.submitted.json"))
+            .map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    for (i, email) in EMAILS.iter().enumerate() {
+        let mut value = base.clone();
+        value["data"]["candidate"]["email"] = (*email).into();
+        bodies.push((
+            format!("email/{i}: {email}"),
+            serde_json::to_vec(&value).map_err(|e| e.to_string())?,
+        ));
+    }
+    for (i, timestamp) in TIMESTAMPS.iter().enumerate() {
+        let mut value = base.clone();
+        value["data"]["submitted_at"] = (*timestamp).into();
+        bodies.push((
+            format!("date-time/{i}: {timestamp}"),
+            serde_json::to_vec(&value).map_err(|e| e.to_string())?,
+        ));
+    }
+    let lenient = Parser::new();
+    let strict = Parser::new().mode(Mode::Strict);
+    let cases: Vec<Value> = bodies
+        .iter()
+        .map(|(name, body)| {
+            let text = std::str::from_utf8(body).ok();
+            let lenient = lenient.validate(body);
+            // JSON as Rust reads it: serde_json alone takes a repeated key.
+            let json = !lenient
+                .as_ref()
+                .is_err_and(|e| e.to_violations().iter().any(|v| v.keyword == "json"));
+            let parsed = text
+                .filter(|_| json)
+                .and_then(|t| serde_json::from_str::<Value>(t).ok());
+            let mut case = json!({
+                "name": name,
+                "body_base64": base64::engine::general_purpose::STANDARD.encode(body),
+                "lenient": lenient.is_ok(),
+                "strict": strict.validate(body).is_ok(),
+                "event": parsed.as_ref().and_then(|v| v.get("event")).and_then(Value::as_str),
+                "utf8": text.is_some(),
+                "json": parsed.is_some(),
+            });
+            if let Some(text) = text {
+                case["body"] = text.into();
+            }
+            case
+        })
+        .collect();
+    let path = work.join("kit-cases.json");
+    std::fs::write(&path, serde_json::to_vec(&cases).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    Ok((path, cases.len()))
+}
+
+/// The code block under `<!-- quickstart: NAME -->` in README.md.
+fn quickstart(name: &str) -> Result<String, String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).map_err(|e| e.to_string())?;
+    let marker = format!("<!-- quickstart: {name} -->");
+    let after = readme
+        .split_once(&marker)
+        .ok_or_else(|| format!("README.md has no {marker}"))?
+        .1;
+    let fence = after.find("```").ok_or("no code block after the marker")?;
+    let code = &after[fence..];
+    let start = code.find('\n').ok_or("an unterminated code block")? + 1;
+    let end = code[start..].find("\n```").ok_or("an unterminated code block")? + start;
+    Ok(format!("{}\n", &code[start..end]))
+}
+
+pub fn run_all(dist: &Path, work: &Path, args: &[String], failures: &mut Vec<String>) -> Result<(), String> {
+    let (cases, count) = cases(work)?;
+    match npm(dist, work, &cases) {
+        Ok(summary) => println!("npm kit (packed, installed in a fresh project): {summary}"),
+        Err(e) => failures.push(format!("npm kit: {e}")),
+    }
+    match python(dist, work, &cases) {
+        Ok(summary) => println!("python kit (wheel, fresh venv): {summary}"),
+        Err(e) => failures.push(format!("python kit: {e}")),
+    }
+    let screenshot = option(args, "--screenshot").map(PathBuf::from);
+    match catalog(dist, work, &cases, screenshot.as_deref()) {
+        Ok(summary) => println!("{summary}"),
+        Err(e) => failures.push(format!("catalog: {e}")),
+    }
+    let made = HOSTILE.len() + EMAILS.len() + TIMESTAMPS.len();
+    println!(
+        "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps) judged by the Rust validator",
+        count - made,
+        HOSTILE.len(),
+        EMAILS.len(),
+        TIMESTAMPS.len()
+    );
+    Ok(())
+}
+
+fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
+    let packed = run(
+        Command::new("npm")
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(work)
+            .arg(dist),
+        "npm pack",
+    )?;
+    let tarball = work.join(packed.trim().lines().last().unwrap_or_default());
+    let project = work.join("npm-project");
+    std::fs::create_dir_all(&project).map_err(|e| e.to_string())?;
+    std::fs::write(
+        project.join("package.json"),
+        "{\"name\": \"kit-consumer\", \"private\": true}\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--save-exact",
+            ])
+            .arg(&tarball)
+            .arg(EXPRESS)
+            .current_dir(&project),
+        "npm install of the packed export and express",
+    )?;
+    let test = project.join("kit.test.js");
+    std::fs::write(&test, NODE_TEST).map_err(|e| e.to_string())?;
+    let quick = project.join("quickstart.js");
+    std::fs::write(&quick, quickstart("express")?).map_err(|e| e.to_string())?;
+    let out = run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec"])
+            .arg(&test)
+            .env("KIT_CASES", cases)
+            .env("KIT_QUICKSTART", &quick)
+            .current_dir(&project),
+        "node --test",
+    )?;
+    let count = |key: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("ℹ {key} ")).map(|n| n.trim().to_owned()))
+            .unwrap_or_else(|| "?".into())
+    };
+    Ok(format!(
+        "{} tests passed, {} failed",
+        count("pass"),
+        count("fail")
+    ))
+}
+
+fn python(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
+    let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    // Build from a copy: a build leaves build/ and *.egg-info beside the sources.
+    let source = work.join("python-source");
+    copy_dir(&dist.join("python"), &source)?;
+    let wheels = work.join("wheels");
+    run(
+        Command::new(&system)
+            .args([
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--wheel-dir",
+            ])
+            .arg(&wheels)
+            .arg(&source),
+        "pip wheel",
+    )?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .ok_or("pip wheel made no wheel")?;
+    let venv = work.join("kit-venv");
+    run(
+        Command::new(&system).args(["-m", "venv", "--clear"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    let python = venv.join("bin/python");
+    run(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .arg(&wheel)
+            .args(PYTEST),
+        "pip install of the wheel, pytest and flask",
+    )?;
+    let tests = work.join("pytest");
+    std::fs::create_dir_all(&tests).map_err(|e| e.to_string())?;
+    std::fs::write(tests.join("test_kit.py"), PYTHON_TEST).map_err(|e| e.to_string())?;
+    let quick = tests.join("flask_quickstart.py");
+    std::fs::write(&quick, quickstart("flask")?).map_err(|e| e.to_string())?;
+    let out = run(
+        Command::new(&python)
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_kit.py"])
+            .env("KIT_CASES", cases)
+            .env("KIT_VECTORS", dist.join("signature-vectors.json"))
+            .env("KIT_QUICKSTART", &quick)
+            .current_dir(&tests),
+        "pytest",
+    )?;
+    // The doctests of the installed module, too.
+    run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--doctest-modules",
+                "--pyargs",
+                "kit_webhooks",
+            ])
+            .current_dir(&tests),
+        "pytest --doctest-modules kit_webhooks",
+    )?;
+    Ok(out
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .to_owned())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+fn catalog(dist: &Path, work: &Path, cases: &Path, screenshot: Option<&Path>) -> Result<String, String> {
+    let mut command = node_script(work, "catalog.test.js", CATALOG_TEST)?;
+    command.arg(dist.join("site/index.html")).arg(cases);
+    if let Some(path) = screenshot {
+        command.arg(path);
+    }
+    let out = run(&mut command, "the catalog in headless Chromium")?;
+    Ok(out.trim().to_owned())
+}
