@@ -94,6 +94,7 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
       await page.fill("#payload", shown.body);
       await page.click("#check");
       await page.click("article#offer\\.accepted details summary");
+      await page.$eval("#payload", (t) => (t.scrollTop = 0));
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: screenshot, fullPage: false });
     }
