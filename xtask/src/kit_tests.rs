@@ -24,6 +24,7 @@ use crate::tools::{self, node_script, run};
 use crate::{option, root};
 
 const NODE_TEST: &str = include_str!("../kits/npm/kit.test.js");
+const CONSUMER_TS: &str = include_str!("../kits/npm/consumer.ts");
 const PYTHON_TEST: &str = include_str!("../kits/python/test_kit.py");
 const CATALOG_TEST: &str = include_str!("../kits/site/catalog.test.js");
 
@@ -282,13 +283,33 @@ fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
             .current_dir(&project),
         "node --test",
     )?;
+    // The declarations, as a TypeScript receiver uses them.
+    std::fs::write(project.join("consumer.ts"), CONSUMER_TS).map_err(|e| e.to_string())?;
+    let tsc = tools::node()?.join("node_modules/typescript/bin/tsc");
+    run(
+        Command::new("node")
+            .arg(&tsc)
+            .args([
+                "--strict",
+                "--noEmit",
+                "--target",
+                "es2022",
+                "--module",
+                "commonjs",
+                "--moduleResolution",
+                "node",
+            ])
+            .args(["--lib", "es2022,dom", "consumer.ts"])
+            .current_dir(&project),
+        "tsc --strict on a consumer of the installed package",
+    )?;
     let count = |key: &str| {
         out.lines()
             .find_map(|l| l.strip_prefix(&format!("ℹ {key} ")).map(|n| n.trim().to_owned()))
             .unwrap_or_else(|| "?".into())
     };
     Ok(format!(
-        "{} tests passed, {} failed",
+        "{} tests passed, {} failed; its declarations compile in a TypeScript consumer (tsc --strict)",
         count("pass"),
         count("fail")
     ))
