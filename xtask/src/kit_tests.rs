@@ -317,7 +317,7 @@ fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
 
 fn python(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
     let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    // Build from a copy: a build leaves build/ and *.egg-info beside the sources.
+    // Build from a copy, so that the export is left as it was whatever the backend does.
     let source = work.join("python-source");
     copy_dir(&dist.join("python"), &source)?;
     let wheels = work.join("wheels");
