@@ -60,23 +60,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         },
     ];
     if let Some(rev) = option(args, "--baseline") {
-        let source = work.join(format!("src-{rev}"));
-        if !source.join("Cargo.toml").exists() {
-            std::fs::create_dir_all(&source).map_err(|e| e.to_string())?;
-            let archive = work.join(format!("{rev}.tar"));
-            run(
-                Command::new("git")
-                    .args(["archive", "--format=tar", "-o"])
-                    .arg(&archive)
-                    .arg(&rev)
-                    .current_dir(root()),
-                "git archive",
-            )?;
-            run(
-                Command::new("tar").arg("-xf").arg(&archive).current_dir(&source),
-                "tar",
-            )?;
-        }
+        let source = crate::tools::source_at(&rev, &work)?;
         configs.push(Config {
             name: format!("default features at {rev}"),
             source,

@@ -1,11 +1,16 @@
-//! `cargo xtask load [--count N] [--connections C] [--url URL --secret S]`:
-//! a load generator. It sends N distinct signed deliveries over C concurrent
-//! keep-alive connections and reports throughput and p50/p99 latency.
+//! `cargo xtask load [--count N] [--connections C] [--url URL --secret S]
+//! [--baseline REV [--rounds R]]`: a load generator. It sends N distinct
+//! signed deliveries over C concurrent keep-alive connections and reports
+//! throughput and p50/p99 latency.
 //!
 //! Without `--url` it builds the release CLI, starts `kit-webhooks listen` on
 //! a loopback port with its files in a scratch directory, and afterwards
 //! checks that every delivery answered 2xx is in `--out`, whole, and reports
 //! the receiver's peak memory (VmHWM).
+//!
+//! `--baseline REV` also builds `listen` as it was at REV and runs both, in
+//! turn, R times (default 5): the ratio of their throughputs in each round,
+//! on the same machine at nearly the same time, is the figure to quote.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -187,6 +192,52 @@ pub fn main(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let cli = crate::tools::release_cli()?;
+    let Some(rev) = option(args, "--baseline") else {
+        let (outcome, rss) = against_listen(&cli, count, connections)?;
+        print_outcome(&outcome, count, connections, rss);
+        return Ok(());
+    };
+    let rounds: usize = option(args, "--rounds")
+        .unwrap_or_else(|| "5".into())
+        .parse()
+        .map_err(|_| "--rounds takes a number")?;
+    let work = crate::tools::scratch().join("load-baseline");
+    let source = crate::tools::source_at(&rev, &work)?;
+    let baseline = crate::tools::release_cli_in(&source, &work.join("target"))?;
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let mut pair = [0.0; 2];
+        for (i, (name, binary)) in [(rev.as_str(), &baseline), ("this tree", &cli)]
+            .into_iter()
+            .enumerate()
+        {
+            let (outcome, rss) = against_listen(binary, count, connections)?;
+            print!("round {round}, {name}: ");
+            print_outcome(&outcome, count, connections, rss);
+            pair[i] = outcome.ok as f64 / outcome.elapsed.as_secs_f64();
+            rates[i].push(pair[i]);
+        }
+        ratios.push(pair[1] / pair[0]);
+    }
+    let spread = |values: &[f64]| {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        (sorted[sorted.len() / 2], sorted[0], sorted[sorted.len() - 1])
+    };
+    let (base, base_min, base_max) = spread(&rates[0]);
+    let (this, this_min, this_max) = spread(&rates[1]);
+    let (ratio, ratio_min, ratio_max) = spread(&ratios);
+    println!(
+        "{rounds} rounds of {count} deliveries: {rev} {base:.0}/s ({base_min:.0}-{base_max:.0}), this tree {this:.0}/s ({this_min:.0}-{this_max:.0}); \
+         this tree / {rev}, round by round: median {ratio:.2} ({ratio_min:.2}-{ratio_max:.2})"
+    );
+    Ok(())
+}
+
+/// Starts `cli listen` on a loopback port, loads it, stops it, and checks
+/// that every delivery it answered 2xx is in its output, whole.
+fn against_listen(cli: &Path, count: usize, connections: usize) -> Result<(Outcome, Option<u64>), String> {
     let dir = crate::tools::scratch().join("load");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -225,18 +276,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         .status();
     let _ = listen.wait();
     let outcome = outcome?;
-    print_outcome(&outcome, count, connections, rss);
     let kept = kept_sequences(&dir.join("out.jsonl"))?;
     let missing = outcome.acknowledged.iter().filter(|i| !kept.contains(i)).count();
-    println!(
-        "kept: {} whole lines in --out; {missing} of the {} deliveries answered 2xx are missing",
-        kept.len(),
-        outcome.ok
-    );
     if missing > 0 {
         return Err(format!("{missing} deliveries were answered 2xx but not kept"));
     }
-    Ok(())
+    Ok((outcome, rss))
 }
 
 /// The sequence numbers of the deliveries in a JSONL file (see [`delivery`]),
@@ -272,6 +317,6 @@ fn print_outcome(outcome: &Outcome, count: usize, connections: usize, rss: Optio
         outcome.failed,
         percentile(&outcome.latencies, 0.50).as_secs_f64() * 1e3,
         percentile(&outcome.latencies, 0.99).as_secs_f64() * 1e3,
-        rss.map_or_else(String::new, |kib| format!("; listen peak RSS {:.1} MiB", kib as f64 / 1024.0)),
+        rss.map_or_else(String::new, |kib| format!("; listen peak RSS {:.1} MiB; every 2xx kept", kib as f64 / 1024.0)),
     );
 }

@@ -73,9 +73,10 @@ tasks:
   build-cost [--rounds N] [--baseline REV] [--incremental]
                                  cold builds of the crate (default features, types only, and
                                  REV's default build) with --timings: the README's table
-  load [--count N] [--connections C] [--url URL --secret S]
+  load [--count N] [--connections C] [--url URL --secret S] [--baseline REV [--rounds R]]
                                  signed deliveries against `listen` (default: one it starts
-                                 itself, 100,000 deliveries over 64 connections)
+                                 itself, 100,000 deliveries over 64 connections); --baseline:
+                                 REV's listen and this one in turn, R rounds, and their ratio
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)";
 

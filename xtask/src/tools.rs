@@ -153,9 +153,36 @@ pub fn python_script(work: &Path, name: &str, source: &str) -> Result<Command, S
     Ok(command)
 }
 
+/// The repository's files at `rev` (from `git archive`), unpacked once under `work/src-REV`.
+pub fn source_at(rev: &str, work: &Path) -> Result<PathBuf, String> {
+    let source = work.join(format!("src-{rev}"));
+    if !source.join("Cargo.toml").exists() {
+        std::fs::create_dir_all(&source).map_err(|e| e.to_string())?;
+        let archive = work.join(format!("{rev}.tar"));
+        run(
+            Command::new("git")
+                .args(["archive", "--format=tar", "-o"])
+                .arg(&archive)
+                .arg(rev)
+                .current_dir(root()),
+            "git archive",
+        )?;
+        run(
+            Command::new("tar").arg("-xf").arg(&archive).current_dir(&source),
+            "tar",
+        )?;
+    }
+    Ok(source)
+}
+
 /// Builds the release `kit-webhooks` binary and returns its path.
 pub fn release_cli() -> Result<PathBuf, String> {
-    eprintln!("xtask: building the release kit-webhooks");
+    release_cli_in(&root(), &root().join("target"))
+}
+
+/// Builds the release `kit-webhooks` binary of the crate at `source` into `target`.
+pub fn release_cli_in(source: &Path, target: &Path) -> Result<PathBuf, String> {
+    eprintln!("xtask: building the release kit-webhooks in {}", source.display());
     run(
         Command::new("cargo")
             .args([
@@ -166,11 +193,13 @@ pub fn release_cli() -> Result<PathBuf, String> {
                 "cli",
                 "--bin",
                 "kit-webhooks",
+                "--target-dir",
             ])
-            .current_dir(root()),
+            .arg(target)
+            .current_dir(source),
         "cargo build --release",
     )?;
-    Ok(root().join("target/release/kit-webhooks"))
+    Ok(target.join("release/kit-webhooks"))
 }
 
 /// `types/index.d.ts`, generated from the lenient union by json-schema-to-typescript.
