@@ -4,15 +4,12 @@
 #![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::process::Child;
 
 const SECRET: &str = "whsec_crash";
 
 mod support;
-use support::http::{delivery, kept, load, post};
+use support::http::{delivery, kept, post, signal, Load};
 
 fn start(dir: &Path) -> (Child, String) {
     support::start_listen(&[
@@ -33,24 +30,11 @@ fn every_acknowledged_delivery_survives_a_sigkill_and_a_restart() {
     let out = dir.join("out.jsonl");
 
     let (mut child, addr) = start(&dir);
-    let next = Arc::new(AtomicUsize::new(0));
-    let acked = Arc::new(Mutex::new(Vec::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let senders = load(&addr, SECRET, &next, &acked, &stop);
     // Let it take load, then kill it without warning.
-    while acked.lock().unwrap().len() < 300 {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let load = Load::start(&addr, SECRET, 300);
+    signal(&child, "KILL");
     child.wait().unwrap();
-    stop.store(true, Ordering::Relaxed);
-    for sender in senders {
-        sender.join().unwrap();
-    }
-    let first_run: Vec<usize> = acked.lock().unwrap().clone();
+    let first_run = load.finish();
     let (ids, _torn) = kept(&out);
     let lost: Vec<&usize> = first_run.iter().filter(|id| !ids.contains(id)).collect();
     assert!(
@@ -65,10 +49,7 @@ fn every_acknowledged_delivery_survives_a_sigkill_and_a_restart() {
     for id in &more {
         assert_eq!(post(&addr, SECRET, &delivery(*id)), Some(200));
     }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    signal(&child, "INT");
     assert!(child.wait().unwrap().success());
     let (ids, torn) = kept(&out);
     assert_eq!(torn, 0, "no torn line is left once restarted");

@@ -10,11 +10,9 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::http::{delivery, kept, load, post};
+use support::http::{delivery, kept, post, signal, Load};
 
 const SECRET: &str = "whsec_limits";
 
@@ -29,13 +27,6 @@ fn start(dir: &Path, extra: &[&str]) -> (Child, String, Vec<String>) {
     let mut args: Vec<std::ffi::OsString> = vec!["--secret".into(), SECRET.into()];
     args.extend(extra.iter().map(Into::into));
     support::start_listen_in(Some(dir), &args)
-}
-
-fn signal(child: &Child, name: &str) {
-    Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
 }
 
 /// Waits until the server closes `stream`, calling `poke` between waits
@@ -304,26 +295,16 @@ fn sigterm_under_load_drains_and_keeps_every_acknowledged_delivery() {
     let dir = scratch("drain");
     let out = dir.join("kept.jsonl");
     let (mut child, addr, _) = start(&dir, &["--out", out.to_str().unwrap()]);
-    let next = Arc::new(AtomicUsize::new(0));
-    let acked = Arc::new(Mutex::new(Vec::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let senders = load(&addr, SECRET, &next, &acked, &stop);
-    while acked.lock().unwrap().len() < 300 {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let load = Load::start(&addr, SECRET, 300);
     let signalled = Instant::now();
     signal(&child, "TERM");
     let status = child.wait().unwrap();
     let took = signalled.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    for sender in senders {
-        sender.join().unwrap();
-    }
+    let acked = load.finish();
     assert!(status.success(), "listen exits 0 on SIGTERM: {status:?}");
     assert!(took < Duration::from_secs(10), "SIGTERM took {took:?}");
     let (ids, torn) = kept(&out);
     assert_eq!(torn, 0, "no torn line after a graceful stop");
-    let acked = acked.lock().unwrap();
     let lost: Vec<_> = acked.iter().filter(|id| !ids.contains(id)).collect();
     assert!(
         lost.is_empty(),

@@ -1,5 +1,5 @@
 //! Deliveries over raw HTTP/1.1 for the `listen` tests: signed, posted one
-//! connection each, and under load from several threads.
+//! connection each, and under load from several threads; and signals.
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -45,36 +45,57 @@ pub fn post(addr: &str, secret: &str, body: &[u8]) -> Option<u16> {
     answer.get(9..12)?.parse().ok()
 }
 
-/// Twelve threads posting deliveries with fresh ids (from `next`) until
-/// `stop` or the receiver is gone; the ids answered 2xx go to `acked`.
-pub fn load(
-    addr: &str,
-    secret: &str,
-    next: &Arc<AtomicUsize>,
-    acked: &Arc<Mutex<Vec<usize>>>,
-    stop: &Arc<AtomicBool>,
-) -> Vec<std::thread::JoinHandle<()>> {
-    (0..12)
-        .map(|_| {
-            let (addr, secret, next, acked, stop) = (
-                addr.to_owned(),
-                secret.to_owned(),
-                Arc::clone(next),
-                Arc::clone(acked),
-                Arc::clone(stop),
-            );
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    match post(&addr, &secret, &delivery(id)) {
-                        Some(status) if (200..300).contains(&status) => acked.lock().unwrap().push(id),
-                        Some(status) => panic!("delivery {id} answered {status}"),
-                        None => break, // the receiver is gone
+/// Twelve threads posting deliveries with fresh ids until stopped or the
+/// receiver is gone, recording the ids answered 2xx.
+pub struct Load {
+    acked: Arc<Mutex<Vec<usize>>>,
+    stop: Arc<AtomicBool>,
+    senders: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    /// Starts the senders against `addr` and returns once `at_least`
+    /// deliveries were acknowledged.
+    pub fn start(addr: &str, secret: &str, at_least: usize) -> Load {
+        let next = Arc::new(AtomicUsize::new(0));
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let senders = (0..12)
+            .map(|_| {
+                let (addr, secret, next, acked, stop) = (
+                    addr.to_owned(),
+                    secret.to_owned(),
+                    Arc::clone(&next),
+                    Arc::clone(&acked),
+                    Arc::clone(&stop),
+                );
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let id = next.fetch_add(1, Ordering::Relaxed);
+                        match post(&addr, &secret, &delivery(id)) {
+                            Some(status) if (200..300).contains(&status) => acked.lock().unwrap().push(id),
+                            Some(status) => panic!("delivery {id} answered {status}"),
+                            None => break, // the receiver is gone
+                        }
                     }
-                }
+                })
             })
-        })
-        .collect()
+            .collect();
+        while acked.lock().unwrap().len() < at_least {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Load { acked, stop, senders }
+    }
+
+    /// Stops the senders and returns the ids answered 2xx.
+    pub fn finish(self) -> Vec<usize> {
+        self.stop.store(true, Ordering::Relaxed);
+        for sender in self.senders {
+            sender.join().unwrap();
+        }
+        let acked = self.acked.lock().unwrap().clone();
+        acked
+    }
 }
 
 /// The ids in the output's whole lines, and whether everything but an
@@ -93,4 +114,12 @@ pub fn kept(path: &Path) -> (HashSet<usize>, usize) {
         torn += 1;
     }
     (ids, torn)
+}
+
+/// Sends `kill -NAME` to `child` (`TERM`, `INT`, `KILL`).
+pub fn signal(child: &std::process::Child, name: &str) {
+    std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
 }

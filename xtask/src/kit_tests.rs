@@ -256,20 +256,7 @@ fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
         "{\"name\": \"kit-consumer\", \"private\": true}\n",
     )
     .map_err(|e| e.to_string())?;
-    run(
-        Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                "--save-exact",
-            ])
-            .arg(&tarball)
-            .arg(EXPRESS)
-            .current_dir(&project),
-        "npm install of the packed export and express",
-    )?;
+    tools::npm_install(&project, &[tarball.as_os_str(), EXPRESS.as_ref()])?;
     let test = project.join("kit.test.js");
     std::fs::write(&test, NODE_TEST).map_err(|e| e.to_string())?;
     let quick = project.join("quickstart.js");

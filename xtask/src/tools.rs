@@ -73,6 +73,13 @@ pub fn node() -> Result<PathBuf, String> {
         pinned(NPM, "@").join(" "),
         dir.display()
     );
+    npm_install(&dir, &pinned(NPM, "@"))?;
+    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// `npm install` of `packages` (names, versions or tarballs) into the project at `dir`.
+pub fn npm_install<S: AsRef<std::ffi::OsStr>>(dir: &Path, packages: &[S]) -> Result<(), String> {
     run(
         Command::new("npm")
             .args([
@@ -82,12 +89,11 @@ pub fn node() -> Result<PathBuf, String> {
                 "--loglevel=error",
                 "--save-exact",
             ])
-            .args(pinned(NPM, "@"))
-            .current_dir(&dir),
+            .args(packages)
+            .current_dir(dir),
         "npm install",
-    )?;
-    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
-    Ok(dir)
+    )
+    .map(drop)
 }
 
 /// Installs the Python tools (once) into a virtual environment and returns its `python`.
