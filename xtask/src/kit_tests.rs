@@ -143,6 +143,16 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
     for (name, body) in HOSTILE {
         bodies.push((format!("hostile/{name}"), body.to_vec()));
     }
+    // Nesting: the root, `data`, then arrays, to 128 levels and one more.
+    for levels in [128, 129] {
+        let arrays = levels - 2;
+        let body = format!(
+            r#"{{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{{"x":{}{}}}}}"#,
+            "[".repeat(arrays),
+            "]".repeat(arrays)
+        );
+        bodies.push((format!("hostile/nested-{levels}-levels"), body.into_bytes()));
+    }
     let base: Value = serde_json::from_slice(
         &std::fs::read(root().join("tests/fixtures/valid/application.submitted.json"))
             .map_err(|e| e.to_string())?,
@@ -175,9 +185,12 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
             let json = !lenient
                 .as_ref()
                 .is_err_and(|e| e.to_violations().iter().any(|v| v.keyword == "json"));
-            let parsed = text
-                .filter(|_| json)
-                .and_then(|t| serde_json::from_str::<Value>(t).ok());
+            let parsed: Option<Value> = text.filter(|_| json).and_then(|t| {
+                // As deep as the crate reads (serde_json alone stops at 128).
+                let mut reader = serde_json::Deserializer::from_str(t);
+                reader.disable_recursion_limit();
+                serde::Deserialize::deserialize(&mut reader).ok()
+            });
             let mut case = json!({
                 "name": name,
                 "body_base64": base64::engine::general_purpose::STANDARD.encode(body),
@@ -229,11 +242,11 @@ pub fn run_all(dist: &Path, work: &Path, args: &[String], failures: &mut Vec<Str
         Ok(summary) => println!("{summary}"),
         Err(e) => failures.push(format!("catalog: {e}")),
     }
-    let made = HOSTILE.len() + EMAILS.len() + TIMESTAMPS.len();
+    let made = HOSTILE.len() + 2 + EMAILS.len() + TIMESTAMPS.len();
     println!(
         "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps) judged by the Rust validator",
         count - made,
-        HOSTILE.len(),
+        HOSTILE.len() + 2,
         EMAILS.len(),
         TIMESTAMPS.len()
     );

@@ -23,12 +23,16 @@ function jsonError(message) {
   return { instancePath: "", keyword: "json", message };
 }
 
+/** Rust refuses arrays and objects nested deeper than this. */
+const MAX_DEPTH = 128;
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Reads JSON text as Rust's serde_json does, or returns a `json` error: a
- * repeated key in an object, a lone surrogate escape and a number too large
- * for a double are refused, where JSON.parse would let them through.
+ * Reads JSON text as the Rust crate does, or returns a `json` error: a
+ * repeated key in an object, a lone surrogate escape, a number too large for
+ * a double and nesting deeper than 128 are refused, where JSON.parse would
+ * let them through.
  */
 function readJson(text) {
   let value;
@@ -41,20 +45,17 @@ function readJson(text) {
   return problem ? { error: jsonError(`malformed JSON: ${problem}`) } : { value };
 }
 
-/** Finds a repeated key in any object of (already well-formed) JSON text. */
+/** Finds a repeated key, or nesting too deep, in (already well-formed) JSON text. */
 function scan(text) {
   const stack = [];
   let i = 0;
   let expectKey = false;
   while (i < text.length) {
     const c = text[i];
-    if (c === "{") {
-      stack.push(new Set());
-      expectKey = true;
-      i++;
-    } else if (c === "[") {
-      stack.push(null);
-      expectKey = false;
+    if (c === "{" || c === "[") {
+      stack.push(c === "{" ? new Set() : null);
+      if (stack.length > MAX_DEPTH) return `arrays and objects are nested deeper than ${MAX_DEPTH} levels`;
+      expectKey = c === "{";
       i++;
     } else if (c === "}" || c === "]") {
       stack.pop();

@@ -243,16 +243,25 @@ def _constant(name: str) -> Any:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Rust refuses arrays and objects nested deeper than this.
+_MAX_DEPTH = 128
 
 
-def _lone_surrogate(value: Any) -> bool:
+def _unreadable(value: Any, depth: int = 0) -> str | None:
+    """What Rust would not have read in a parsed value: a lone surrogate, or nesting too deep."""
     if isinstance(value, str):
-        return bool(_SURROGATE.search(value))
-    if isinstance(value, list):
-        return any(_lone_surrogate(v) for v in value)
-    if isinstance(value, dict):
-        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
-    return False
+        return "a lone surrogate in a string" if _SURROGATE.search(value) else None
+    if isinstance(value, (list, dict)):
+        if depth + 1 > _MAX_DEPTH:
+            return f"arrays and objects are nested deeper than {_MAX_DEPTH} levels"
+        items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+        for key, item in items:
+            if key is not None and _SURROGATE.search(key):
+                return "a lone surrogate in a key"
+            problem = _unreadable(item, depth + 1)
+            if problem:
+                return problem
+    return None
 
 
 def _json_error(message: str) -> Violation:
@@ -275,8 +284,9 @@ def _document(body: Any, max_body_size: int) -> tuple[Any, Violation | None]:
             )
         except (ValueError, RecursionError) as e:
             return None, _json_error(str(e))
-        if _lone_surrogate(value):
-            return None, _json_error("a lone surrogate in a string")
+        problem = _unreadable(value)
+        if problem:
+            return None, _json_error(problem)
         return value, None
     return body, None
 
