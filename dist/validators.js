@@ -9779,3 +9779,130 @@ exports.strict = {
   "test.ping": v.strict_test_ping
 };
 exports.envelope = v.envelope;
+exports.integers = {
+  "application.advanced": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "application.offer_extended": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "application.rejected": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "application.submitted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "application.withdrawn": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "code_assignment.auto_submitted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "code_assignment.submitted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "interview.cancelled": [
+    "/data/candidate/id",
+    "/data/duration_minutes",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "interview.completed": [
+    "/data/candidate/id",
+    "/data/duration_minutes",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "interview.confirmed": [
+    "/data/candidate/id",
+    "/data/duration_minutes",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "interview.no_show": [
+    "/data/candidate/id",
+    "/data/duration_minutes",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "interview.scheduled": [
+    "/data/candidate/id",
+    "/data/duration_minutes",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "job_posting.closed": [
+    "/data/id"
+  ],
+  "job_posting.paused": [
+    "/data/id"
+  ],
+  "job_posting.published": [
+    "/data/id"
+  ],
+  "job_posting.reopened": [
+    "/data/id"
+  ],
+  "offer.accepted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "offer.candidate_accepted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "offer.candidate_declined": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "offer.declined": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "offer.revised": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "outreach.message.approved": [
+    "/data/retry_count",
+    "/data/step_number"
+  ],
+  "outreach.message.bounced": [
+    "/data/retry_count",
+    "/data/step_number"
+  ],
+  "outreach.message.failed": [
+    "/data/retry_count",
+    "/data/step_number"
+  ],
+  "outreach.message.sent": [
+    "/data/retry_count",
+    "/data/step_number"
+  ],
+  "outreach.prospect.drafted": [],
+  "review.submitted": [
+    "/data/candidate/id",
+    "/data/id",
+    "/data/job_posting/id"
+  ],
+  "test.ping": []
+};

@@ -1,5 +1,7 @@
 //! Deliveries generated from a schema (proptest strategies): every value the
-//! schema describes can come out, and nothing else.
+//! schema describes can come out, and nothing else; and random changes to
+//! them. Shared by the property tests and `cargo xtask interop` (the kits'
+//! cases), which includes this file.
 
 use chrono::{DateTime, SecondsFormat};
 use proptest::prelude::*;
@@ -118,4 +120,79 @@ pub fn deliveries(schemas: Vec<(String, Value)>) -> BoxedStrategy<(String, Value
         })
         .collect();
     proptest::strategy::Union::new(per_event).boxed()
+}
+
+/// One random change somewhere in a document.
+#[derive(Clone, Debug)]
+pub enum Mutation {
+    Remove,
+    Replace(Value),
+    Add(String, Value),
+}
+
+pub fn any_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        Just(Value::from(u64::MAX)),
+        Just(Value::from(42.0)),
+        ".{0,8}".prop_map(Value::String),
+        Just(Value::String("2025-13-45T99:99:99Z".into())),
+        Just(Value::String("not-an-email".into())),
+        Just(Value::Array(vec![])),
+        Just(Value::Object(Map::new())),
+    ]
+}
+
+pub fn any_mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        Just(Mutation::Remove),
+        any_leaf().prop_map(Mutation::Replace),
+        ("[a-z_]{1,8}", any_leaf()).prop_map(|(k, v)| Mutation::Add(k, v)),
+    ]
+}
+
+/// Applies `mutation` at the `pick`-th node of `doc` (depth first).
+pub fn mutate(doc: &mut Value, pick: usize, mutation: &Mutation) {
+    fn paths(value: &Value, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(path.clone());
+        if let Value::Object(map) = value {
+            for (k, v) in map {
+                let mut p = path.clone();
+                p.push(k.clone());
+                paths(v, p, out);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    paths(doc, Vec::new(), &mut all);
+    let path = &all[pick % all.len()];
+    let Some((last, parent_path)) = path.split_last() else {
+        if let Mutation::Replace(v) = mutation {
+            *doc = v.clone();
+        }
+        return;
+    };
+    let mut parent = &mut *doc;
+    for key in parent_path {
+        parent = &mut parent[key.as_str()];
+    }
+    let Value::Object(map) = parent else { return };
+    match mutation {
+        Mutation::Remove => {
+            map.remove(last);
+        }
+        Mutation::Replace(v) => {
+            map.insert(last.clone(), v.clone());
+        }
+        Mutation::Add(k, v) => {
+            if let Some(Value::Object(child)) = map.get_mut(last) {
+                child.insert(k.clone(), v.clone());
+            }
+        }
+    }
 }

@@ -23,6 +23,11 @@ use serde_json::{json, Value};
 use crate::tools::{self, node_script, run};
 use crate::{option, root};
 
+/// The deliveries the property tests generate from the schemas, and their mutations.
+#[path = "../../tests/support/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+
 const NODE_TEST: &str = include_str!("../kits/npm/kit.test.js");
 const CONSUMER_TS: &str = include_str!("../kits/npm/consumer.ts");
 const PYTHON_TEST: &str = include_str!("../kits/python/test_kit.py");
@@ -127,8 +132,63 @@ const TIMESTAMPS: &[&str] = &[
     "2025-1-15T14:30:00Z",
 ];
 
-/// Writes the cases (every fixture, [`HOSTILE`], [`EMAILS`] and
-/// [`TIMESTAMPS`]) with the Rust verdicts.
+/// How many deliveries to generate from the schemas: documented values only,
+/// with values Kit may add, and with one to three random changes.
+const GENERATED: [usize; 3] = [300, 300, 600];
+
+/// Deliveries generated from the schemas by the property tests' strategies,
+/// with a fixed seed (the same cases on every run).
+fn generated() -> Result<Vec<(String, Vec<u8>)>, String> {
+    use proptest::prelude::any;
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    let schemas = |mode: Mode| -> Vec<(String, Value)> {
+        kit_webhooks::EventType::ALL
+            .iter()
+            .map(|e| {
+                (
+                    e.to_string(),
+                    serde_json::from_str(e.bundled_schema(mode)).expect("JSON"),
+                )
+            })
+            .collect()
+    };
+    let mut runner = TestRunner::deterministic();
+    let mut out = Vec::new();
+    let encode = |doc: &Value| serde_json::to_vec(doc).map_err(|e| e.to_string());
+    for (mode, label, count) in [
+        (Mode::Strict, "documented", GENERATED[0]),
+        (Mode::Lenient, "open", GENERATED[1]),
+    ] {
+        let strategy = generate::deliveries(schemas(mode));
+        for i in 0..count {
+            let (event, doc) = strategy
+                .new_tree(&mut runner)
+                .map_err(|e| e.to_string())?
+                .current();
+            out.push((format!("generated/{label}-{i}: {event}"), encode(&doc)?));
+        }
+    }
+    let strategy = (
+        generate::deliveries(schemas(Mode::Lenient)),
+        proptest::collection::vec((any::<usize>(), generate::any_mutation()), 1..4),
+    );
+    for i in 0..GENERATED[2] {
+        let ((event, mut doc), changes) = strategy
+            .new_tree(&mut runner)
+            .map_err(|e| e.to_string())?
+            .current();
+        for (pick, change) in &changes {
+            generate::mutate(&mut doc, *pick, change);
+        }
+        out.push((format!("generated/changed-{i}: {event}"), encode(&doc)?));
+    }
+    Ok(out)
+}
+
+/// Writes the cases (every fixture, [`HOSTILE`], [`EMAILS`],
+/// [`TIMESTAMPS`] and [`generated`] deliveries) with the Rust verdicts.
 fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
     let mut bodies: Vec<(String, Vec<u8>)> = Vec::new();
     for dir in ["valid", "invalid"] {
@@ -142,6 +202,20 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
     }
     for (name, body) in HOSTILE {
         bodies.push((format!("hostile/{name}"), body.to_vec()));
+    }
+    // Integers as the crate reads them: written without a fraction or exponent.
+    let submitted = r#"{"event":"application.submitted","created_at":"2025-01-15T14:30:00Z","data":{"id":ID,"candidate":{"id":7,"name":"Jane Smith","email":"jane@example.com"},"job_posting":{"id":3,"title":"Senior Engineer"},"current_stage":"Applied","submitted_at":"2025-01-15T14:30:00Z","rejected":false,"withdrawn":false,"offered":false,"note":NOTE}}"#;
+    for (name, id, note) in [
+        ("integer-42", "42", "1"),
+        ("integer-written-42.0", "42.0", "1"),
+        ("integer-written-4.2e1", "4.2e1", "1"),
+        ("integer-written-minus-0", "-0", "1"),
+        ("integer-0", "0", "1"),
+        ("unknown-field-42.0", "42", "42.0"),
+        ("unknown-field-minus-0", "42", "-0"),
+    ] {
+        let body = submitted.replace("ID", id).replace("NOTE", note);
+        bodies.push((format!("hostile/{name}"), body.into_bytes()));
     }
     // Nesting: the root, `data`, then arrays, to 128 levels and one more.
     for levels in [128, 129] {
@@ -174,6 +248,7 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
             serde_json::to_vec(&value).map_err(|e| e.to_string())?,
         ));
     }
+    bodies.extend(generated()?);
     let lenient = Parser::new();
     let strict = Parser::new().mode(Mode::Strict);
     let cases: Vec<Value> = bodies
@@ -199,6 +274,9 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
                 "event": parsed.as_ref().and_then(|v| v.get("event")).and_then(Value::as_str),
                 "utf8": text.is_some(),
                 "json": parsed.is_some(),
+                // Numbers written with a fraction or an exponent (or -0),
+                // which a parsed value in JavaScript no longer shows.
+                "floats": parsed.as_ref().is_some_and(has_float),
             });
             if let Some(text) = text {
                 case["body"] = text.into();
@@ -210,6 +288,15 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
     std::fs::write(&path, serde_json::to_vec(&cases).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?;
     Ok((path, cases.len()))
+}
+
+fn has_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_float),
+        Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
 }
 
 /// The code block under `<!-- quickstart: NAME -->` in README.md.
@@ -242,11 +329,12 @@ pub fn run_all(dist: &Path, work: &Path, args: &[String], failures: &mut Vec<Str
         Ok(summary) => println!("{summary}"),
         Err(e) => failures.push(format!("catalog: {e}")),
     }
-    let made = HOSTILE.len() + 2 + EMAILS.len() + TIMESTAMPS.len();
+    let generated: usize = GENERATED.iter().sum();
+    let made = HOSTILE.len() + 9 + EMAILS.len() + TIMESTAMPS.len() + generated;
     println!(
-        "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps) judged by the Rust validator",
+        "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps, {generated} generated from the schemas) judged by the Rust validator",
         count - made,
-        HOSTILE.len() + 2,
+        HOSTILE.len() + 9,
         EMAILS.len(),
         TIMESTAMPS.len()
     );

@@ -32,7 +32,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Reads JSON text as the Rust crate does, or returns a `json` error: a
  * repeated key in an object, a lone surrogate escape, a number too large for
  * a double and nesting deeper than 128 are refused, where JSON.parse would
- * let them through.
+ * let them through. `floats` lists where numbers were written with a
+ * fraction or an exponent (or as -0), which the parsed value no longer says.
  */
 function readJson(text) {
   let value;
@@ -41,19 +42,27 @@ function readJson(text) {
   } catch (e) {
     return { error: jsonError(`malformed JSON: ${e.message}`) };
   }
-  const problem = scan(text) || walk(value);
-  return problem ? { error: jsonError(`malformed JSON: ${problem}`) } : { value };
+  const floats = [];
+  const problem = scan(text, floats) || walk(value);
+  return problem ? { error: jsonError(`malformed JSON: ${problem}`) } : { value, floats };
 }
 
-/** Finds a repeated key, or nesting too deep, in (already well-formed) JSON text. */
-function scan(text) {
+const escapeKey = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/**
+ * Walks (already well-formed) JSON text: finds a repeated key or nesting too
+ * deep, and records in `floats` the pointers of numbers not written as integers.
+ */
+function scan(text, floats) {
+  // One frame per open container: its keys seen (objects), the current key or index.
   const stack = [];
   let i = 0;
   let expectKey = false;
+  const pointer = () => stack.map((f) => `/${f.keys ? escapeKey(f.key) : f.index}`).join("");
   while (i < text.length) {
     const c = text[i];
     if (c === "{" || c === "[") {
-      stack.push(c === "{" ? new Set() : null);
+      stack.push(c === "{" ? { keys: new Set(), key: "" } : { keys: null, index: 0 });
       if (stack.length > MAX_DEPTH) return `arrays and objects are nested deeper than ${MAX_DEPTH} levels`;
       expectKey = c === "{";
       i++;
@@ -61,19 +70,28 @@ function scan(text) {
       stack.pop();
       i++;
     } else if (c === ",") {
-      expectKey = stack.length > 0 && stack[stack.length - 1] !== null;
+      const top = stack[stack.length - 1];
+      if (top && !top.keys) top.index++;
+      expectKey = Boolean(top && top.keys);
       i++;
     } else if (c === '"') {
       let j = i + 1;
       while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
       if (expectKey) {
         const key = JSON.parse(text.slice(i, j + 1));
-        const keys = stack[stack.length - 1];
-        if (keys.has(key)) return `duplicate key ${JSON.stringify(key)} in an object`;
-        keys.add(key);
+        const top = stack[stack.length - 1];
+        if (top.keys.has(key)) return `duplicate key ${JSON.stringify(key)} in an object`;
+        top.keys.add(key);
+        top.key = key;
         expectKey = false;
       }
       i = j + 1;
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      let j = i;
+      while (j < text.length && /[-+0-9.eE]/.test(text[j])) j++;
+      const number = text.slice(i, j);
+      if (/[.eE]/.test(number) || number === "-0") floats.push(pointer());
+      i = j;
     } else {
       i++;
     }
@@ -102,7 +120,7 @@ function walk(value) {
 /** The JSON document in `body` (a string, bytes, or an already parsed value), or an error. */
 function documentOf(body, maxBodySize) {
   const bytes = bytesOf(body);
-  if (bytes === undefined) return { value: body };
+  if (bytes === undefined) return { value: body, floats: [] };
   const size = bytes === null ? utf8Length(body) : bytes.length;
   if (size > maxBodySize) {
     return { error: { instancePath: "", keyword: "size", message: `the body is ${size} bytes, over the ${maxBodySize}-byte limit` } };
@@ -130,7 +148,9 @@ function errorsOf(validator) {
  * Checks one delivery against the schemas.
  *
  * `body` is the raw body (a string, Buffer or Uint8Array) or an already
- * parsed value. Lenient (the default) accepts what Kit may add: an event
+ * parsed value. Prefer the raw body: a parsed value no longer says that
+ * `42.0` was written with a fraction, which the Rust crate refuses in an
+ * integer field. Lenient (the default) accepts what Kit may add: an event
  * this version does not know (by its envelope), a field, a value in a
  * documented list. `strict: true` refuses all three.
  *
@@ -158,8 +178,16 @@ function validate(body, options = {}) {
     // An event this version does not know, or no event at all: the envelope.
     validator = validators.envelope;
   }
-  const valid = validator(value);
-  return { valid: Boolean(valid), event, errors: valid ? [] : errorsOf(validator) };
+  const errors = validator(value) ? [] : errorsOf(validator);
+  // The crate reads an integer field as a 64-bit integer: a number written
+  // with a fraction or an exponent is refused there, as it is in Rust.
+  const integers = new Set(event !== null && KNOWN.has(event) ? validators.integers[event] : []);
+  for (const at of read.floats) {
+    if (integers.has(at) && !errors.some((e) => e.instancePath === at && e.keyword === "type")) {
+      errors.push({ instancePath: at, keyword: "type", message: "must be integer (written without a fraction or an exponent)" });
+    }
+  }
+  return { valid: errors.length === 0, event, errors };
 }
 
 module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf };

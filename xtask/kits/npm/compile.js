@@ -35,6 +35,29 @@ const branches = (union) =>
   );
 const ids = { lenient: branches(unions.lenient), strict: branches(unions.strict) };
 const events = Object.keys(ids.lenient).sort();
+
+// Where each event's schema types a value as an integer (JSON Pointers). The
+// Rust crate refuses a number written with a fraction or an exponent there
+// (`42.0`, `4.2e1`, `-0`), which ajv, seeing only the parsed number, cannot.
+function integerPointers(root, schema, pointer, out) {
+  while (schema.$ref) schema = root.$defs[schema.$ref.replace("#/$defs/", "")];
+  const type = schema.type;
+  if (type === "integer" || (Array.isArray(type) && type.includes("integer"))) out.add(pointer);
+  for (const [key, value] of Object.entries(schema.properties || {})) {
+    integerPointers(root, value, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, out);
+  }
+  for (const keyword of ["anyOf", "oneOf", "allOf"]) {
+    for (const branch of schema[keyword] || []) integerPointers(root, branch, pointer, out);
+  }
+  if (schema.items) throw new Error("integerPointers does not walk arrays yet");
+  return out;
+}
+const integers = Object.fromEntries(
+  events.map((event) => {
+    const def = unions.lenient.$defs[ids.lenient[event].split("#/$defs/")[1]];
+    return [event, [...integerPointers(unions.lenient, def, "", new Set())].sort()];
+  }),
+);
 if (events.join() !== Object.keys(ids.strict).sort().join()) throw new Error("the unions name different events");
 
 // All errors, as Rust reports them; the formats are the kit's own, required
@@ -63,7 +86,8 @@ fs.writeFileSync(
   entry,
   `"use strict";\nconst v = require("./standalone.js");\n` +
     `exports.events = ${JSON.stringify(events)};\n` +
-    `exports.lenient = ${table("lenient")};\nexports.strict = ${table("strict")};\nexports.envelope = v.envelope;\n`,
+    `exports.lenient = ${table("lenient")};\nexports.strict = ${table("strict")};\nexports.envelope = v.envelope;\n` +
+    `exports.integers = ${JSON.stringify(integers, null, 2)};\n`,
 );
 
 const nodePaths = [path.join(__dirname, "node_modules"), ...(process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean)];

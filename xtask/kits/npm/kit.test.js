@@ -89,7 +89,8 @@ test("every fixture gets the Rust validator's verdict, lenient and strict", () =
         assert.equal(typeof e.message, "string");
       }
       if (c.utf8) assert.equal(kit.validate(body.toString("utf8"), { strict }).valid, c[mode], `${c.name} as a string`);
-      if (c.utf8 && c.json) assert.equal(kit.validate(JSON.parse(body.toString("utf8")), { strict }).valid, c[mode], `${c.name} parsed`);
+      // A parsed value keeps no trace of `42.0` having been written with a fraction.
+      if (c.utf8 && c.json && !c.floats) assert.equal(kit.validate(JSON.parse(body.toString("utf8")), { strict }).valid, c[mode], `${c.name} parsed`);
     }
     assert.equal(kit.validate(body).event, c.event, c.name);
   }

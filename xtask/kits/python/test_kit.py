@@ -101,7 +101,8 @@ def test_every_fixture_gets_the_rust_verdict(case):
             assert isinstance(e.instance_path, str) and isinstance(e.keyword, str) and isinstance(e.message, str)
         if case["utf8"]:
             assert kit_webhooks.validate(body.decode("utf-8"), strict=strict).valid == case[mode]
-        if case["utf8"] and case["json"]:
+        if case["utf8"] and case["json"] and not case["floats"]:
+            # json.loads keeps 42.0 a float, but reads -0 as the integer 0.
             assert kit_webhooks.validate(json.loads(body), strict=strict).valid == case[mode]
     assert kit_webhooks.validate(body).event == case["event"]
 

@@ -71,7 +71,8 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
 
     // The checker gives the Rust verdicts, lenient and strict, on every fixture.
     let checked = 0;
-    for (const c of cases.filter((x) => x.utf8 && x.body !== undefined)) {
+    // The fixtures and the hand-made cases (the generated ones are the kits' tests').
+    for (const c of cases.filter((x) => x.utf8 && x.body !== undefined && !x.name.startsWith("generated/"))) {
       await page.fill("#payload", c.body);
       await page.click("#check");
       const lenient = await page.textContent("#verdict-lenient");
