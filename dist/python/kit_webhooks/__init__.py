@@ -527,8 +527,10 @@ def _header_values(headers: Any, name: str) -> list[str]:
     getlist = getattr(headers, "getlist", None) or getattr(headers, "get_all", None)
     if callable(getlist):
         values = list(getlist(name) or [])
+    elif callable(getattr(headers, "items", None)):
+        values = [v for k, v in headers.items() if isinstance(k, str) and k.lower() == name]
     else:
-        values = [v for k, v in headers.items() if k.lower() == name]
+        raise TypeError("headers must be a mapping of header names to values (a dict, or Flask's or Starlette's headers)")
     out: list[str] = []
     for value in values:
         # Some servers join a repeated header with commas; none of Kit's values holds one.

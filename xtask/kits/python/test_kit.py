@@ -164,6 +164,9 @@ def test_receive_statuses_and_authenticity_as_in_rust():
         del headers[header]
         assert status(headers, body) == (expected, False), header
     assert status(signed(body, event="test.ping"), body) == (400, True)
+    assert status({k.lower(): v for k, v in signed(body).items()}, body) == "accepted"
+    with pytest.raises(TypeError):
+        kit_webhooks.receive(None, body, secrets="whsec_kit")
     assert status(signed(body), body, max_body_size=len(body) - 1) == (413, False)
     invalid = next(c for c in CASES if not c["lenient"] and c["event"] and c["json"])
     bad = body_of(invalid)
