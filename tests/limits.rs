@@ -277,6 +277,36 @@ fn with_out_on_standard_output_invalid_deliveries_go_to_a_file_and_a_warning_is_
 }
 
 #[test]
+fn a_connection_cap_over_the_open_file_limit_is_warned_of() {
+    let Some(soft) = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
+        })
+    else {
+        return; // not Linux: listen does not check
+    };
+    let dir = scratch("ulimit");
+    let over = (soft + 1).min(u64::from(u32::MAX)).to_string();
+    let (mut child, _, said) = start(&dir, &["--out", "kept.jsonl", "--max-connections", &over]);
+    assert!(said.iter().any(|l| l.contains("ulimit -n")), "{said:?}");
+    signal(&child, "TERM");
+    child.wait().unwrap();
+    if soft > 512 + 32 {
+        let (mut child, _, said) = start(&dir, &["--out", "kept.jsonl"]);
+        assert!(
+            !said.iter().any(|l| l.contains("ulimit -n")),
+            "no warning at the default: {said:?}"
+        );
+        signal(&child, "TERM");
+        child.wait().unwrap();
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn quarantine_on_a_terminal_is_refused() {
     let output = Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
         .args(["listen", "--secret", SECRET, "--quarantine", "-"])

@@ -490,7 +490,7 @@ fn index_js() -> String {
 /// The npm README's example (a raw string: its indentation matters).
 const PACKAGE_EXAMPLE: &str = r#"const kit = require("@kit-webhooks/schemas");
 
-// Express: app.post("/webhooks/kit", express.raw({ type: "*/*" }), handler)
+// Express: app.post("/webhooks/kit", express.raw({ type: () => true }), handler)
 function handler(req, res) {
   try {
     const delivery = kit.receive(req.headers, req.body, { secrets: [process.env.KIT_WEBHOOK_SECRET] });

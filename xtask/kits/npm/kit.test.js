@@ -206,6 +206,8 @@ test("the README's Express quickstart receives, refuses and keeps", async () => 
     assert.equal(answer.status, 200, output);
     assert.deepEqual(await answer.json(), { received: "offer.accepted" });
     assert.equal((await post(signed(body, { secret: "whsec_forged" }), body)).status, 401);
+    const { "content-type": _type, ...untyped } = signed(body);
+    assert.equal((await post(untyped, body)).status, 200, "no Content-Type: still the raw bytes");
     const invalid = cases.find((c) => c.name === "invalid/offer.wrong-type-details.json");
     const bad = bytesOf(invalid);
     assert.equal((await post(signed(bad), bad)).status, 500);

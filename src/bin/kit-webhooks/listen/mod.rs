@@ -152,6 +152,7 @@ pub fn run(args: Args) -> Result<Status, Failure> {
         show(out.as_deref()),
         quarantine.display()
     );
+    serve::warn_if_over_open_files(&args.limits);
     receiver.parser().warm_up();
     let app = App {
         receiver,

@@ -53,6 +53,29 @@ impl Limits {
     }
 }
 
+/// Warns when `--max-connections` cannot be reached: each connection holds a
+/// file descriptor, and the process may open only so many (`ulimit -n`).
+/// Past that, accepting fails and the cap protects nothing. Linux only: it
+/// reads the soft limit from /proc; elsewhere it says nothing.
+pub fn warn_if_over_open_files(limits: &Limits) {
+    let Ok(text) = std::fs::read_to_string("/proc/self/limits") else {
+        return;
+    };
+    let soft = text
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse::<u64>().ok());
+    // Headroom for the listener, the two output files, standard streams and the runtime.
+    if let Some(soft) = soft.filter(|soft| u64::from(limits.max_connections) + 32 > *soft) {
+        eprintln!(
+            "kit-webhooks listen: warning: --max-connections {} is over what this process may open \
+             (ulimit -n is {soft}): raise the limit or lower --max-connections",
+            limits.max_connections
+        );
+    }
+}
+
 /// How long a stop waits for requests in flight before it gives up on them
 /// (none of those has been answered, so none was acknowledged).
 const DRAIN: Duration = Duration::from_secs(5);
