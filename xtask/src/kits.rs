@@ -28,6 +28,8 @@ const COMPILE_JS: &str = include_str!("../kits/npm/compile.js");
 const FORMATS_JS: &str = include_str!("../kits/npm/formats.js");
 const PY_INIT: &str = include_str!("../kits/python/kit_webhooks/__init__.py");
 const PY_TYPES: &str = include_str!("../kits/python/kit_webhooks/_types.py");
+const PY_FORMATS: &str = include_str!("../kits/python/kit_webhooks/_formats.py");
+const PY_READING: &str = include_str!("../kits/python/kit_webhooks/_reading.py");
 const SITE_CSS: &str = include_str!("../kits/site/catalog.css");
 const SITE_JS: &str = include_str!("../kits/site/catalog.js");
 
@@ -50,6 +52,8 @@ pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
     let py = "python/kit_webhooks";
     files.insert(format!("{py}/__init__.py"), PY_INIT.into());
     files.insert(format!("{py}/_types.py"), PY_TYPES.into());
+    files.insert(format!("{py}/_formats.py"), PY_FORMATS.into());
+    files.insert(format!("{py}/_reading.py"), PY_READING.into());
     files.insert(format!("{py}/py.typed"), Vec::new());
     files.insert(format!("{py}/_events.py"), events_py().into_bytes());
     for (from, to) in [

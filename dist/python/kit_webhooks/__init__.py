@@ -25,12 +25,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.validators import extend as validators_extend
 from pydantic import BaseModel
 
 from . import models
 from ._events import EVENTS, MODELS
+from ._formats import FORMATS, parse_timestamp
+from ._reading import Violation, document
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -67,17 +69,6 @@ class VerificationError(Exception):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One reason the schemas refuse a delivery."""
-
-    #: A JSON Pointer to the value at fault ("" for the whole delivery).
-    instance_path: str
-    #: The schema keyword that failed (or "json" / "size" for the body itself).
-    keyword: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -121,32 +112,7 @@ class ReceiveError(Exception):
 # Signatures
 # ---------------------------------------------------------------------------
 
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))\Z", re.ASCII
-)
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}\Z")
-
-
-def _parse_timestamp(text: str) -> _dt.datetime | None:
-    """An RFC 3339 date-time (a leap second counts as the next second), or None."""
-    m = _RFC3339.match(text)
-    if not m:
-        return None
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    if hour > 23 or minute > 59 or second > 60:
-        return None
-    offset = _dt.timedelta(0)
-    if m.group(8):
-        oh, om = int(m.group(9)), int(m.group(10))
-        if oh > 23 or om > 59:
-            return None
-        offset = _dt.timedelta(hours=oh, minutes=om) * (-1 if m.group(8) == "-" else 1)
-    try:
-        moment = _dt.datetime(year, month, day, hour, minute, min(second, 59), tzinfo=_dt.timezone(offset))
-    except ValueError:
-        return None
-    fraction = _dt.timedelta(seconds=float("0" + m.group(7))) if m.group(7) else _dt.timedelta(0)
-    return moment + fraction + _dt.timedelta(seconds=1 if second == 60 else 0)
 
 
 def _bytes(body: bytes | bytearray | memoryview | str) -> bytes:
@@ -200,7 +166,7 @@ def verify(
             index = i
     if index < 0:
         raise VerificationError("signature", "the signature does not match the body and timestamp")
-    signed_at = _parse_timestamp(timestamp)
+    signed_at = parse_timestamp(timestamp)
     if signed_at is None:
         raise VerificationError("malformed", "the timestamp is not an RFC 3339 date-time")
     now = now or _dt.datetime.now(_dt.timezone.utc)
@@ -218,234 +184,6 @@ def verify(
 # Validation
 # ---------------------------------------------------------------------------
 
-
-class _Malformed(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _Malformed(f"duplicate key {json.dumps(key)} in an object")
-        out[key] = value
-    return out
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise _Malformed("a number out of range")
-    return value
-
-
-def _integer(text: str) -> int | float:
-    # serde_json reads -0 as a float (-0.0), which an integer field refuses.
-    return -0.0 if text == "-0" else int(text)
-
-
-def _constant(name: str) -> Any:
-    raise _Malformed(f"{name} is not JSON")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-#: Rust refuses arrays and objects nested deeper than this.
-_MAX_DEPTH = 128
-
-
-def _unreadable(value: Any, depth: int = 0) -> str | None:
-    """What Rust would not have read in a parsed value: a lone surrogate, or nesting too deep."""
-    if isinstance(value, str):
-        return "a lone surrogate in a string" if _SURROGATE.search(value) else None
-    if isinstance(value, (list, dict)):
-        if depth + 1 > _MAX_DEPTH:
-            return f"arrays and objects are nested deeper than {_MAX_DEPTH} levels"
-        items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
-        for key, item in items:
-            if key is not None and _SURROGATE.search(key):
-                return "a lone surrogate in a key"
-            problem = _unreadable(item, depth + 1)
-            if problem:
-                return problem
-    return None
-
-
-def _json_error(message: str) -> Violation:
-    return Violation("", "json", f"malformed JSON: {message}")
-
-
-def _document(body: Any, max_body_size: int) -> tuple[Any, Violation | None]:
-    """The JSON document in ``body`` read as Rust's serde_json reads it, or why not."""
-    if isinstance(body, (bytes, bytearray, memoryview, str)):
-        raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
-        if len(raw) > max_body_size:
-            return None, Violation("", "size", f"the body is {len(raw)} bytes, over the {max_body_size}-byte limit")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None, _json_error("the body is not valid UTF-8")
-        try:
-            value = json.loads(
-                text,
-                object_pairs_hook=_no_duplicates,
-                parse_float=_finite,
-                parse_int=_integer,
-                parse_constant=_constant,
-            )
-        except (ValueError, RecursionError) as e:
-            return None, _json_error(str(e))
-        problem = _unreadable(value)
-        if problem:
-            return None, _json_error(problem)
-        return value, None
-    return body, None
-
-
-# The two formats the schemas use, checked as the Rust crate's validator
-# (jsonschema 0.61 with the email_address crate) checks them, so that every
-# kit gives the same verdict.
-
-
-def _is_valid_date(date: str) -> bool:
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", date)
-    if not m:
-        return False
-    year, month, day = (int(g) for g in m.groups())
-    if not 1 <= month <= 12 or day < 1:
-        return False
-    leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-    return day <= [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-
-
-def _is_valid_time(time: str) -> bool:
-    m = re.fullmatch(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))", time)
-    if not m:
-        return False
-    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if hour > 23 or minute > 59 or second > 60:
-        return False
-    if m.group(5):
-        return second != 60 or (hour == 23 and minute == 59)
-    oh, om = int(m.group(7)), int(m.group(8))
-    if oh > 23 or om > 59:
-        return False
-    if second != 60:
-        return True
-    # A leap second is valid only at 23:59:60 UTC.
-    sign = -1 if m.group(6) == "+" else 1
-    return (hour * 60 + minute + sign * (oh * 60 + om)) % 1440 == 23 * 60 + 59
-
-
-def _is_valid_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    t = re.search("[Tt]", value)
-    return bool(t) and _is_valid_date(value[: t.start()]) and _is_valid_time(value[t.start() + 1 :])
-
-
-def _split_display(text: str) -> tuple[str, str] | None:
-    in_quote = escaped = False
-    separator = -1
-    for i, c in enumerate(text):
-        if not in_quote and text.startswith(" <", i):
-            separator = i
-        if escaped:
-            escaped = False
-        elif in_quote and c == "\\":
-            escaped = True
-        elif c == '"':
-            in_quote = not in_quote
-    if separator < 0:
-        return "", text
-    right = text[separator + 2 :].strip()
-    return (text[:separator].strip(), right[:-1]) if right.endswith(">") else None
-
-
-_ATEXT_ASCII = frozenset("!#$%&'*+-/=?^_`{|}~")
-
-
-def _is_atom(s: str) -> bool:
-    return bool(s) and all(c.isalnum() or c in _ATEXT_ASCII or ord(c) > 0x7F for c in s)
-
-
-def _is_qcontent(s: str) -> bool:
-    chars = iter(s)
-    for c in chars:
-        if c == "\\":
-            nxt = next(chars, None)
-            if nxt is None or not 0x21 <= ord(nxt) <= 0x7E:
-                return False
-        elif not (c in " \t" or ord(c) == 0x21 or 0x23 <= ord(c) <= 0x5B or 0x5D <= ord(c) <= 0x7E or ord(c) > 0x7F):
-            return False
-    return True
-
-
-def _is_valid_hostname(host: str) -> bool:
-    if not host or len(host) > 253 or host.endswith("."):
-        return False
-    for label in host.split("."):
-        if not re.fullmatch(r"[A-Za-z0-9-]{1,63}", label) or label[0] == "-" or label[-1] == "-":
-            return False
-        if len(label) >= 4 and label[2:4] == "--" and not label.startswith("xn--"):
-            return False
-    return True
-
-
-def _is_valid_ipv4(text: str) -> bool:
-    parts = text.split(".")
-    return len(parts) == 4 and all(re.fullmatch(r"0|[1-9][0-9]{0,2}", p) and int(p) <= 255 for p in parts)
-
-
-def _is_valid_ipv6(text: str) -> bool:
-    import ipaddress
-
-    if not re.fullmatch(r"[0-9A-Fa-f:.]+", text):
-        return False
-    try:
-        ipaddress.IPv6Address(text)
-    except ValueError:
-        return False
-    tail = text.rsplit(":", 1)[-1]
-    return "." not in tail or _is_valid_ipv4(tail)
-
-
-def _is_valid_email(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    email = value
-    if email.startswith('""@'):
-        email = '"a"@' + email[3:]
-    split = _split_display(email)
-    if split is None:
-        return False
-    display, address = split
-    local, at, domain = address.rpartition("@")
-    if not at:
-        return False
-    if display == "" and local.startswith("<"):
-        return False
-    if not local or len(local.encode()) > 64:
-        return False
-    if local.startswith('"') and local.endswith('"'):
-        if len(local) <= 2 or not _is_qcontent(local[1:-1]):
-            return False
-    elif not all(_is_atom(part) for part in local.split(".")):
-        return False
-    if not local.isascii() or not domain or len(domain.encode()) > 254:
-        return False
-    if domain.startswith("[") and domain.endswith("]"):
-        literal = domain[1:-1]
-        if not all(0x21 <= ord(c) <= 0x5A or 0x5E <= ord(c) <= 0x7E or ord(c) > 0x7F for c in literal):
-            return False
-        return _is_valid_ipv6(literal[5:]) if literal[:5].lower() == "ipv6:" else _is_valid_ipv4(literal)
-    for label in domain.split("."):
-        if not label or not label[0].isalnum() or not label[-1].isalnum():
-            return False
-        if len(label.encode()) > 63 or not _is_atom(label):
-            return False
-    return _is_valid_hostname(domain)
-
-
 # The crate reads an integer field as a 64-bit integer: a number written with
 # a fraction or an exponent (json.loads gives a float) is refused there, where
 # JSON Schema alone would take 42.0.
@@ -453,10 +191,6 @@ _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
 )
 _KitValidator = validators_extend(Draft202012Validator, type_checker=_TYPES)
-
-_FORMATS = FormatChecker()
-_FORMATS.checks("date-time")(_is_valid_date_time)
-_FORMATS.checks("email")(_is_valid_email)
 
 
 def _schema(path: str) -> dict[str, Any]:
@@ -471,7 +205,7 @@ def _validator(event: str | None, strict: bool) -> Any:
         schema = {"$schema": union["$schema"], "$defs": union["$defs"], "$ref": "#/$defs/UnknownEvent"}
     else:
         schema = _schema(f"strict/{event}.json" if strict else f"{event}.json")
-    return _KitValidator(schema, format_checker=_FORMATS)
+    return _KitValidator(schema, format_checker=FORMATS)
 
 
 def _pointer(path: Iterable[Any]) -> str:
@@ -488,7 +222,7 @@ def validate(body: Any, *, strict: bool = False, max_body_size: int = DEFAULT_MA
     not know (by its envelope), a field, a value in a documented list.
     ``strict=True`` refuses all three.
     """
-    value, problem = _document(body, max_body_size)
+    value, problem = document(body, max_body_size)
     if problem is not None:
         return ValidationResult(False, None, [problem])
     if not isinstance(value, dict):
@@ -513,7 +247,7 @@ def parse(body: Any, *, strict: bool = False, max_body_size: int = DEFAULT_MAX_B
     result = validate(body, strict=strict, max_body_size=max_body_size)
     if not result.valid:
         raise InvalidDelivery(result.event, result.errors)
-    value, _ = _document(body, max_body_size)
+    value, _ = document(body, max_body_size)
     model = getattr(models, MODELS[result.event]) if result.event in _KNOWN else models.UnknownEvent
     return model.model_validate(value)
 
@@ -576,7 +310,7 @@ def receive(
     except VerificationError as e:
         raise ReceiveError(401, False, str(e)) from e
     event = one("x-webhook-event", 400)
-    value, _ = _document(raw, max_body_size)
+    value, _ = document(raw, max_body_size)
     body_event = value.get("event") if isinstance(value, dict) else None
     if isinstance(body_event, str) and body_event != event:
         raise ReceiveError(

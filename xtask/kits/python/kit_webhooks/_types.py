@@ -19,9 +19,9 @@ def _leap_second(value: Any) -> Any:
     """A leap second (``23:59:60Z``), which the schemas and Rust accept and
     Python's datetime cannot hold, is read as the second after it."""
     if isinstance(value, str) and _LEAP.match(value):
-        from . import _parse_timestamp
+        from ._formats import parse_timestamp
 
-        return _parse_timestamp(value) or value
+        return parse_timestamp(value) or value
     return value
 
 
