@@ -82,6 +82,31 @@ impl std::fmt::Display for Rejection {
 
 impl std::error::Error for Rejection {}
 
+/// Reads the whole body, refusing it as soon as it grows over `limit`. A read
+/// that fails (the connection reset or closed early) is
+/// [`ReceiveError::Unreadable`], not an over-size body.
+async fn read_body(mut body: axum::body::Body, limit: usize) -> Result<Bytes, Rejection> {
+    use axum::body::HttpBody as _;
+    // A body in one frame (the usual case) is kept as it came, without a copy.
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut size = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| Rejection(ReceiveError::Unreadable(e.to_string())))?;
+        if let Ok(data) = frame.into_data() {
+            size = size.saturating_add(data.len());
+            if size > limit {
+                return Err(Rejection(ReceiveError::TooLarge { size, limit }));
+            }
+            chunks.push(data);
+        }
+    }
+    Ok(match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.swap_remove(0),
+        _ => Bytes::from(chunks.concat()),
+    })
+}
+
 /// Reads the body (within the parser's limit) and verifies it.
 async fn verified_body(req: Request, receiver: &Receiver) -> Result<(Bytes, Verified, String), Rejection> {
     let (parts, body) = req.into_parts();
@@ -97,12 +122,7 @@ async fn verified_body(req: Request, receiver: &Receiver) -> Result<(Bytes, Veri
             return Err(Rejection(ReceiveError::TooLarge { size: length, limit }));
         }
     }
-    let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        Rejection(ReceiveError::TooLarge {
-            size: limit.saturating_add(1),
-            limit,
-        })
-    })?;
+    let body = read_body(body, limit).await?;
     let verified = receiver.verify_parts(headers, &body).map_err(Rejection)?;
     let event = headers.event.ok_or(Rejection(
         VerifyError::MissingHeader(crate::signature::Header::Event).into(),

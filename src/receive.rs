@@ -19,6 +19,10 @@ pub enum ReceiveError {
         /// The limit.
         limit: usize,
     },
+    /// The body could not be read to its end: the connection failed or
+    /// closed before the body was whole. Nothing was received.
+    #[error("the body could not be read to its end: {0}")]
+    Unreadable(String),
     /// The delivery is not authentic, or its headers are missing or malformed.
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -59,7 +63,7 @@ impl ReceiveError {
     /// | status | error |
     /// |---|---|
     /// | 401 | not proven authentic: the `X-Webhook-Signature` header missing, repeated or malformed, a malformed or mismatching signature, and (the signature having matched) a timestamp that does not parse or is outside the replay window |
-    /// | 400 | a malformed request: the `X-Webhook-Timestamp` or `X-Webhook-Event` header missing, repeated or malformed, or a header/body event mismatch |
+    /// | 400 | a malformed request: the `X-Webhook-Timestamp` or `X-Webhook-Event` header missing, repeated or malformed, a header/body event mismatch, or a body that could not be read to its end |
     /// | 413 | the body is over the size limit |
     /// | 500 | authentic, but the body is not a valid delivery: Kit will retry it |
     ///
@@ -86,6 +90,7 @@ impl ReceiveError {
     /// let mismatch = ReceiveError::EventMismatch { header: "a".into(), body: "b".into() };
     /// assert_eq!(mismatch.status(), 400);
     /// assert_eq!(ReceiveError::TooLarge { size: 2, limit: 1 }.status(), 413);
+    /// assert_eq!(ReceiveError::Unreadable("connection reset".into()).status(), 400);
     ///
     /// // Authentic, but `created_at` is not a date-time.
     /// use kit_webhooks::{DeliveryHeaders, Receiver, Signer, Verifier};
@@ -111,7 +116,7 @@ impl ReceiveError {
                 | VerifyError::Stale { .. }
                 | VerifyError::Future { .. },
             ) => 401,
-            ReceiveError::Verify(_) | ReceiveError::EventMismatch { .. } => 400,
+            ReceiveError::Verify(_) | ReceiveError::EventMismatch { .. } | ReceiveError::Unreadable(_) => 400,
             ReceiveError::Invalid { .. } => 500,
         }
     }

@@ -238,6 +238,51 @@ async fn call(path: &str, headers: HeaderMap, body: Vec<u8>) -> (StatusCode, Str
     (status, text)
 }
 
+/// Calls the app with a body sent in `chunks`, then cut off with `error`
+/// (or ended, when there is none), without a Content-Length.
+async fn call_streamed(
+    chunks: &[&[u8]],
+    error: Option<std::io::Error>,
+    headers: HeaderMap,
+) -> (StatusCode, String) {
+    let (mut sender, channel) =
+        http_body_util::channel::Channel::<bytes::Bytes, std::io::Error>::new(chunks.len() + 1);
+    for chunk in chunks {
+        sender
+            .send_data(bytes::Bytes::copy_from_slice(chunk))
+            .await
+            .unwrap();
+    }
+    match error {
+        Some(error) => sender.abort(error),
+        None => drop(sender),
+    }
+    let mut request = Request::post("/all").body(Body::new(channel)).unwrap();
+    *request.headers_mut() = headers;
+    let response = app().oneshot(request).await.unwrap();
+    let status = response.status();
+    let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, text)
+}
+
+#[tokio::test]
+async fn a_body_cut_off_is_unreadable_not_too_large_and_a_chunked_body_is_held_to_the_limit() {
+    let body = fixture("valid/application.submitted");
+    let headers = signed(&body, Utc::now());
+    let (half, rest) = body.split_at(body.len() / 2);
+    let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+    let (status, text) = call_streamed(&[half], Some(reset), headers.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("could not be read to its end"), "{text}");
+    // The same body whole, in two chunks: received.
+    let (status, text) = call_streamed(&[half, rest], None, headers.clone()).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "application.submitted"));
+    // Chunks past the limit (1 MiB by default), with no Content-Length to warn: 413.
+    let big = vec![b' '; 600 * 1024];
+    let (status, text) = call_streamed(&[&big, &big], None, headers).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+}
+
 #[tokio::test]
 async fn the_extractor_yields_typed_events() {
     let body = fixture("valid/application.submitted");

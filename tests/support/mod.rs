@@ -8,9 +8,12 @@ pub mod http;
 pub mod json;
 pub mod judge;
 
+#[cfg(feature = "cli")]
 use std::ffi::OsStr;
+#[cfg(feature = "cli")]
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+#[cfg(feature = "cli")]
 use std::process::{Child, Command, Stdio};
 
 /// The repository root.
