@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::tools::median;
 use crate::tools::run;
 use crate::{option, root};
 
@@ -133,16 +134,6 @@ fn units(report: &Path) -> Result<Vec<Value>, String> {
         + "UNIT_DATA = ".len();
     let end = start + html[start..].find("];").ok_or("UNIT_DATA does not end")? + 1;
     serde_json::from_str(&html[start..end]).map_err(|e| format!("UNIT_DATA: {e}"))
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
 }
 
 /// `12.3 s` or `12.3 s (11.9–12.8)`.

@@ -220,10 +220,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
         ratios.push(pair[1] / pair[0]);
     }
+    // Median (as build-cost takes it), min and max.
     let spread = |values: &[f64]| {
         let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        (sorted[sorted.len() / 2], sorted[0], sorted[sorted.len() - 1])
+        let middle = crate::tools::median(&mut sorted);
+        (middle, sorted[0], sorted[sorted.len() - 1])
     };
     let (base, base_min, base_max) = spread(&rates[0]);
     let (this, this_min, this_max) = spread(&rates[1]);

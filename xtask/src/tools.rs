@@ -240,3 +240,15 @@ compile(schema, "KitWebhookDelivery", {
 pub fn arg(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// The median of `values` (the mean of the middle two when there is an even
+/// number), sorting them in place.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
