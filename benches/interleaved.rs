@@ -9,8 +9,14 @@
 //! - baseline: serde_json straight into the generated type;
 //! - HMAC: `Verifier::verify_at` (HMAC-SHA256 over timestamp and body);
 //! - receive: `Receiver::receive_parts_at` (verify, validate, type);
+//! - receive with drift: `Receiver::receive_parts_with_drift_at` (and what
+//!   the delivery carries that the schemas do not document);
+//! - strict receive: the same receiver in `Mode::Strict`;
 //! - receive, full validator: the same without the fast path;
-//! - naive: HMAC, then bytes → `Value` → jsonschema `is_valid` → `from_value`.
+//! - naive: HMAC, then bytes → `Value` → jsonschema `is_valid` → `from_value`;
+//! - invalid, first error: `Parser::all_errors(false)` on the delivery with
+//!   three violations (`data.id` a string, a bad email, a required field
+//!   missing), against the valid delivery's baseline.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -69,7 +75,10 @@ fn main() {
     let verifier = Verifier::new(SECRET);
     let receiver = Receiver::new(Verifier::new(SECRET));
     let full = Receiver::new(Verifier::new(SECRET)).with_parser(Parser::new().fast_path(false));
+    let strict = Receiver::new(Verifier::new(SECRET)).with_parser(Parser::new().mode(Mode::Strict));
+    let first_error = Parser::new().all_errors(false);
     receiver.parser().warm_up();
+    strict.parser().warm_up();
     println!(
         "Interleaved: {rounds} rounds, {} ({} cores), {}",
         now.format("%Y-%m-%d"),
@@ -119,6 +128,24 @@ fn main() {
                 }),
             ),
             (
+                "receive with the drift report",
+                Box::new(|| {
+                    let (event, drift) = receiver
+                        .receive_parts_with_drift_at(headers, black_box(body), now)
+                        .unwrap();
+                    assert!(drift.is_empty());
+                    drop(black_box(event));
+                }),
+            ),
+            (
+                "strict receive",
+                Box::new(|| {
+                    drop(black_box(
+                        strict.receive_parts_at(headers, black_box(body), now).unwrap(),
+                    ))
+                }),
+            ),
+            (
                 "receive with the full validator only",
                 Box::new(|| {
                     drop(black_box(
@@ -140,6 +167,12 @@ fn main() {
                 }),
             ),
         ];
+        if let Some(bad) = &delivery.invalid {
+            steps.push((
+                "invalid delivery, to its first error",
+                Box::new(move || drop(black_box(first_error.parse(black_box(bad)).unwrap_err()))),
+            ));
+        }
         // Batches of about 10 ms each.
         let sizes: Vec<u32> = steps
             .iter_mut()
@@ -162,7 +195,7 @@ fn main() {
         for (i, (step, _)) in steps.iter().enumerate() {
             let per_baseline: Vec<f64> = (0..rounds).map(|r| samples[i][r] / samples[0][r]).collect();
             let per_limit: Vec<f64> = (0..rounds).map(|r| samples[i][r] / limit[r]).collect();
-            let limit_column = if i >= 2 {
+            let limit_column = if (2..7).contains(&i) {
                 spread(&per_limit, 2)
             } else {
                 String::new()

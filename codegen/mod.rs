@@ -13,7 +13,9 @@
 //! 4. [`derived`]: the open (lenient), strict, bundled and union forms of
 //!    the schemas;
 //! 5. [`residual`]: for each event, what its typed decoding does not prove
-//!    (the checks the fast path of lenient parsing adds).
+//!    (the checks the fast path of lenient parsing adds);
+//! 6. [`shapes`]: for each event, the keys each object documents and the
+//!    values of each documented list (drift, and strict mode's fast path).
 //!
 //! The build script writes [`generate`]'s files to `OUT_DIR`; `cargo xtask
 //! bless` writes the Rust ones to `codegen/generated/` for review, and a test
@@ -30,6 +32,8 @@ pub mod forms;
 #[allow(dead_code)]
 #[path = "../src/schema/set.rs"]
 pub mod set;
+#[path = "../src/schema/shape.rs"]
+pub mod shape;
 #[allow(dead_code)]
 #[path = "../src/schema/walk.rs"]
 pub mod walk;
@@ -39,6 +43,7 @@ pub mod enums;
 pub mod model;
 pub mod registry;
 pub mod residual;
+pub mod shapes;
 pub mod types;
 
 /// Every `$id` starts with this; the strict forms live under `{BASE}/strict`.
@@ -59,6 +64,7 @@ pub fn generate(schemas: &Path) -> Result<BTreeMap<String, String>> {
     files.insert("types.rs".to_owned(), types);
     files.insert("residual.rs".to_owned(), residual::generate(&model, &fields)?);
     files.insert("registry.rs".to_owned(), registry::generate(&model)?);
+    files.insert("shapes.rs".to_owned(), shapes::generate(&model)?);
     for (path, value) in derived::generate(&model) {
         files.insert(format!("schemas/{path}"), pretty(&value));
     }
@@ -109,7 +115,7 @@ mod tests {
     fn the_repository_schemas_generate() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
         let files = generate(&root).unwrap();
-        for rust in ["types.rs", "registry.rs", "residual.rs"] {
+        for rust in ["types.rs", "registry.rs", "residual.rs", "shapes.rs"] {
             syn::parse_file(&files[rust]).unwrap();
         }
         assert!(files.contains_key("schemas/open/events/offer.accepted.json"));

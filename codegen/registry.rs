@@ -41,6 +41,21 @@ fn tokens(model: &Model) -> TokenStream {
     let indices: Vec<usize> = (0..count).collect();
     let ids: Vec<String> = events.iter().map(|e| model.id(e.file)).collect();
     let strict_ids: Vec<String> = events.iter().map(|e| model.strict_id(e.file)).collect();
+    let mut lengths: std::collections::BTreeMap<usize, Vec<(&str, &Ident)>> =
+        std::collections::BTreeMap::new();
+    for (name, variant) in names.iter().zip(&variants) {
+        lengths.entry(name.len()).or_default().push((name, variant));
+    }
+    let by_length: TokenStream = lengths
+        .iter()
+        .map(|(length, same)| {
+            let (names, variants): (Vec<&str>, Vec<&Ident>) = same.iter().copied().unzip();
+            quote!(#length => match name {
+                #(#names => Some(EventType::#variants),)*
+                _ => None,
+            },)
+        })
+        .collect();
     let variant_docs: Vec<String> = events
         .iter()
         .map(|e| format!(" `{}`: {}", e.name, e.description))
@@ -119,8 +134,9 @@ fn tokens(model: &Model) -> TokenStream {
 
             /// The event for a name, if this crate knows it.
             pub fn from_name(name: &str) -> Option<Self> {
-                match name {
-                    #(#names => Some(EventType::#variants),)*
+                // By length first: a few comparisons instead of one per event.
+                match name.len() {
+                    #by_length
                     _ => None,
                 }
             }

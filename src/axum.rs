@@ -22,6 +22,9 @@
 //! }
 //!
 //! async fn keep_everything(delivery: AuthenticDelivery) -> &'static str {
+//!     for addition in &delivery.drift {
+//!         println!("Kit added something the schemas do not document: {addition}");
+//!     }
 //!     match delivery.event {
 //!         Ok(event) => println!("{}", event.event_name()),
 //!         // Authentic but not understood: store `delivery.body` for later.
@@ -42,7 +45,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::{DeliveryHeaders, Error, ReceiveError, Receiver, Verified, VerifyError, WebhookEvent};
+use crate::{DeliveryHeaders, Drift, Error, ReceiveError, Receiver, Verified, VerifyError, WebhookEvent};
 
 /// The verified, validated, typed event of a request.
 #[derive(Clone, Debug)]
@@ -59,6 +62,9 @@ pub struct AuthenticDelivery {
     pub verified: Verified,
     /// The typed event, or why the body is not a valid delivery.
     pub event: Result<WebhookEvent, Error>,
+    /// What a valid delivery carries that the schemas do not document
+    /// (empty for an invalid one): see [`Drift`].
+    pub drift: Drift,
 }
 
 /// Why a request was refused. Its response has the status of
@@ -140,11 +146,15 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let receiver = Receiver::from_ref(state);
         let (body, verified, header_event) = verified_body(req, &receiver).await?;
-        let event = receiver.parse_verified(&header_event, &body).map_err(Rejection)?;
+        let (event, drift) = match receiver.parse_verified(&header_event, &body).map_err(Rejection)? {
+            Ok((event, drift)) => (Ok(event), drift),
+            Err(error) => (Err(error), Drift::default()),
+        };
         Ok(AuthenticDelivery {
             body,
             verified,
             event,
+            drift,
         })
     }
 }

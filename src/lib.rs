@@ -80,6 +80,9 @@ pub mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "diff")))]
 pub mod diff;
 mod document;
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
+pub mod drift;
 mod error;
 mod event;
 mod format;
@@ -96,6 +99,9 @@ pub mod types;
 #[cfg(feature = "validate")]
 mod validate;
 
+#[cfg(feature = "validate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
+pub use drift::{Addition, Drift, DriftKind};
 pub use error::{Error, Invalid, Violation};
 pub use event::{EventType, TypedEvent, UnknownEventType, WebhookEvent};
 pub use headers::{DeliveryHeaders, MAX_HEADER_LEN};

@@ -9,12 +9,81 @@
 //! Besides the typed decoding, the pass checks the two rules the document
 //! keeps beyond serde: the body is UTF-8, and no object has a key twice.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::drift::{escape, Addition, Drift, DriftKind, Node, Shapes, ANY, EMBEDDED, NO_SHAPE};
 use crate::{EventType, WebhookEvent};
 
 /// The typed value of a body, or `None` to leave it to the document.
 pub(crate) fn decode(body: &[u8]) -> Option<WebhookEvent> {
     let text = std::str::from_utf8(body).ok()?;
-    let scan = scan(text)?;
+    let scan = scan(text, None, PENDING)?;
+    typed(text, &scan)
+}
+
+/// The typed value of a body and its drift from the embedded schemas (`None`
+/// for the drift when the pass could not follow the body's shape: the
+/// caller finds it another way), or `None` to leave the body to the document.
+pub(crate) fn decode_with_drift(body: &[u8]) -> Option<(WebhookEvent, Option<Drift>)> {
+    let text = std::str::from_utf8(body).ok()?;
+    // The shape to follow is the event's: found first where Kit puts it, or
+    // guessed (the last `"event"` key, where keys in alphabetical order put
+    // it); the scan says which event the body really has.
+    let guess = guess_event(text);
+    let guessed_root = guess.map_or(PENDING, |known| EMBEDDED.events[known.index()].1);
+    let mut found = scan(text, Some(&EMBEDDED), guessed_root)?;
+    if found.event != guess.map(EventType::as_str) && found.unique_keys {
+        if let Some(known) = found.event.and_then(EventType::from_name) {
+            found = scan(text, Some(&EMBEDDED), EMBEDDED.events[known.index()].1)?;
+        }
+    }
+    let scan = found;
+    let event = typed(text, &scan)?;
+    let drift = match scan.found {
+        Found::None => Some(Drift::default()),
+        Found::Some(found) => Some(Drift::from_additions(
+            found
+                .into_iter()
+                .map(|f| f.addition(text))
+                .collect::<Option<_>>()?,
+        )),
+        Found::Unknown => None,
+    };
+    Some((event, drift))
+}
+
+/// The event a body most likely has, found cheaply: the first key when it
+/// is `"event"`, else the string after the last `"event"` key. A guess only.
+fn guess_event(text: &str) -> Option<EventType> {
+    const KEY: &[u8] = b"\"event\"";
+    let after_key = match text.trim_start().strip_prefix("{\"event\"") {
+        Some(rest) => rest,
+        None => {
+            // Back from the end, quote by quote.
+            let bytes = text.as_bytes();
+            let mut end = bytes.len();
+            loop {
+                let quote = bytes[..end].iter().rposition(|&b| b == b'"')?;
+                if quote >= 6 && &bytes[quote - 6..=quote] == KEY {
+                    break &text[quote + 1..];
+                }
+                end = quote;
+            }
+        }
+    };
+    let value = after_key
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    EventType::from_name(&value[..value.find('"')?])
+}
+
+/// The typed decoding of a body the scan vouched for.
+fn typed(text: &str, scan: &Scan<'_>) -> Option<WebhookEvent> {
     if !scan.unique_keys {
         return None;
     }
@@ -32,10 +101,80 @@ pub(crate) struct Scan<'a> {
     /// The top-level `event`, when it is a string without escapes. The typed
     /// decoding checks it again.
     pub(crate) event: Option<&'a str>,
+    /// What the body carries that the shape does not document.
+    pub(crate) found: Found,
 }
 
+/// The drift a scan found.
+pub(crate) enum Found {
+    /// Nothing undocumented (or no shape was followed).
+    None,
+    /// These additions.
+    Some(Vec<Spot>),
+    /// The scan could not follow the shape (`data` before `event`, say).
+    Unknown,
+}
+
+/// Where one addition is in the text.
+pub(crate) struct Spot {
+    kind: DriftKind,
+    pointer: String,
+    instance_path: String,
+    /// A field's value starts after its key's `:`, from here; a value added
+    /// is the string from here to `end`.
+    start: usize,
+    end: usize,
+}
+
+impl Spot {
+    fn addition(self, text: &str) -> Option<Addition> {
+        let value = match self.kind {
+            DriftKind::ValueAdded => Value::String(text.get(self.start..self.end)?.to_owned()),
+            _ => {
+                let rest = text
+                    .get(self.start..)?
+                    .trim_start_matches(|c: char| c.is_ascii_whitespace());
+                let mut deserializer = serde_json::Deserializer::from_str(rest.strip_prefix(':')?);
+                Value::deserialize(&mut deserializer).ok()?
+            }
+        };
+        Some(Addition {
+            kind: self.kind,
+            pointer: self.pointer,
+            instance_path: self.instance_path,
+            value,
+        })
+    }
+}
+
+/// An open array or object during a scan.
+#[derive(Clone, Copy, Default)]
+struct Frame {
+    object: bool,
+    /// Where this object's keys start in the scan's key list.
+    first: usize,
+    /// Whether a key comes next.
+    key_next: bool,
+    /// The shape node of this array or object.
+    node: u32,
+    /// The documented keys seen (bit `i` for the node's `i`th key).
+    seen: u64,
+    /// Where the next documented key is looked for first.
+    cursor: usize,
+    /// The node of the current member's value.
+    child: u32,
+    /// The current key (as offsets) or array index.
+    key: (u32, u32),
+    index: u32,
+}
+
+/// The root frame's node before the event is known.
+const PENDING: u32 = u32::MAX;
+
 /// Finds the event and whether no object has a key twice, or `None` when
-/// this cheap scan cannot vouch for the body.
+/// this cheap scan cannot vouch for the body. With a shape, it also follows
+/// the event's shape (from `root`, or from the `event` it finds when `root`
+/// is [`PENDING`]) and notes every key and value it does not document.
 ///
 /// The typed decoding skips the fields it does not know without reading
 /// them as closely as the document does, so the scan also leaves to the
@@ -44,7 +183,8 @@ pub(crate) struct Scan<'a> {
 /// digits (`1e999` too), and deep nesting. And an object with many keys, a
 /// string that does not end. The text need not be JSON; what is not,
 /// the typed decoding refuses.
-pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
+#[allow(clippy::too_many_lines)]
+pub(crate) fn scan<'a>(text: &'a str, shapes: Option<&Shapes>, root: u32) -> Option<Scan<'a>> {
     /// Objects with more keys than this go to the full path.
     const MANY: usize = 32;
     /// Nesting deeper than this goes to the full path.
@@ -54,16 +194,17 @@ pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
     /// Keys held at once (of the objects open), at most.
     const KEYS: usize = 64;
     let bytes = text.as_bytes();
-    // On the stack: the keys of the open objects (as offsets), and per open
-    // array or object whether it is an object, where its keys start in
-    // `keys`, and whether a key comes next.
+    // On the stack: the keys of the open objects that no node documents (as
+    // offsets), and the open arrays and objects.
     let mut keys = [(0u32, 0u32); KEYS];
     let mut key_count = 0usize;
-    let mut frames = [(false, 0usize, false); DEEP];
+    let mut frames = [Frame::default(); DEEP];
     let mut depth = 0usize;
     let mut event = None;
     // Whether the last top-level key was `event`.
     let mut event_next = false;
+    let mut found = Found::None;
+    let mut shapes = shapes;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -73,33 +214,92 @@ pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
                 if bytes[end] == b'\\' {
                     return None;
                 }
+                let span = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
                 let top = depth == 1;
-                match frames[..depth].last_mut() {
-                    Some((true, first, key_next @ true)) => {
-                        let key = &bytes[start..end];
-                        let seen = keys[*first..key_count]
-                            .iter()
-                            .any(|&(s, e)| &bytes[s as usize..e as usize] == key);
-                        if seen {
-                            return Some(Scan {
-                                unique_keys: false,
-                                event: None,
-                            });
+                let shape = shapes.unwrap_or(&NO_SHAPE);
+                if depth > 0 && frames[depth - 1].object && frames[depth - 1].key_next {
+                    let key = &bytes[start..end];
+                    let f = depth - 1;
+                    event_next = top && key == b"event";
+                    frames[f].key_next = false;
+                    frames[f].key = span;
+                    let node = frames[f].node;
+                    let documented = shape.node(if node == PENDING { ANY } else { node });
+                    let known = if top || !documented.is_object() {
+                        None
+                    } else {
+                        find(&documented.props, key, &mut frames[f].cursor)
+                    };
+                    if let Some(index) = known {
+                        // A documented key: seen once, by its bit.
+                        let bit = 1u64 << index;
+                        if frames[f].seen & bit != 0 {
+                            return Some(Scan::repeated());
                         }
-                        if key_count - *first >= MANY || key_count == KEYS {
+                        frames[f].seen |= bit;
+                        frames[f].child = documented.props[index].1;
+                    } else {
+                        let first = frames[f].first;
+                        let seen = keys[first..key_count]
+                            .iter()
+                            .any(|&(s, e)| same(&bytes[s as usize..e as usize], key));
+                        if seen {
+                            return Some(Scan::repeated());
+                        }
+                        if key_count - first >= MANY || key_count == KEYS {
                             return None;
                         }
-                        // Bodies are far below 4 GiB (the size limit).
-                        keys[key_count] = (u32::try_from(start).ok()?, u32::try_from(end).ok()?);
+                        keys[key_count] = span;
                         key_count += 1;
-                        *key_next = false;
-                        event_next = top && key == b"event";
+                        let mut child = ANY;
+                        if shapes.is_some() {
+                            if top && node == PENDING {
+                                if !event_next {
+                                    // The event's shape is not known yet.
+                                    found = Found::Unknown;
+                                    shapes = None;
+                                }
+                            } else if let Some(next) = find_top(documented, key, top) {
+                                child = next;
+                            } else if documented.closes {
+                                found.push(Spot::at(
+                                    &frames[..depth],
+                                    text,
+                                    DriftKind::FieldAdded,
+                                    end + 1,
+                                    end + 1,
+                                ));
+                            } else {
+                                child = documented.others;
+                            }
+                        }
+                        frames[f].child = child;
                     }
-                    _ if top && event_next => {
+                } else {
+                    if top && event_next {
                         event = Some(&text[start..end]);
                         event_next = false;
+                        if let (Some(shape), PENDING) = (shapes, frames[0].node) {
+                            match EventType::from_name(&text[start..end]) {
+                                Some(known) => frames[0].node = shape.events[known.index()].1,
+                                None => {
+                                    found = Found::Unknown;
+                                    shapes = None;
+                                }
+                            }
+                        }
+                    } else if shapes.is_some() && depth > 0 {
+                        let node = value_node(shape, &frames[depth - 1]);
+                        if shape.node(node).adds_value(&text[start..end]) {
+                            found.push(Spot::at(
+                                &frames[..depth],
+                                text,
+                                DriftKind::ValueAdded,
+                                start,
+                                end,
+                            ));
+                        }
                     }
-                    _ => {}
                 }
                 i = end + 1;
             }
@@ -107,7 +307,17 @@ pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
                 if depth == DEEP {
                     return None;
                 }
-                frames[depth] = (open == b'{', key_count, open == b'{');
+                let node = match depth {
+                    0 => root,
+                    _ => value_node(shapes.unwrap_or(&NO_SHAPE), &frames[depth - 1]),
+                };
+                frames[depth] = Frame {
+                    object: open == b'{',
+                    first: key_count,
+                    key_next: open == b'{',
+                    node,
+                    ..Frame::default()
+                };
                 depth += 1;
                 i += 1;
             }
@@ -125,13 +335,17 @@ pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
             b'}' | b']' => {
                 if depth > 0 {
                     depth -= 1;
-                    key_count = frames[depth].1;
+                    key_count = frames[depth].first;
                 }
                 i += 1;
             }
             b',' => {
-                if let Some((true, _, key_next)) = frames[..depth].last_mut() {
-                    *key_next = true;
+                if let Some(frame) = frames[..depth].last_mut() {
+                    if frame.object {
+                        frame.key_next = true;
+                    } else {
+                        frame.index += 1;
+                    }
                 }
                 i += 1;
             }
@@ -141,7 +355,107 @@ pub(crate) fn scan(text: &str) -> Option<Scan<'_>> {
     Some(Scan {
         unique_keys: true,
         event,
+        found,
     })
+}
+
+impl Scan<'_> {
+    fn repeated() -> Self {
+        Scan {
+            unique_keys: false,
+            event: None,
+            found: Found::None,
+        }
+    }
+}
+
+impl Found {
+    fn push(&mut self, spot: Option<Spot>) {
+        match (&mut *self, spot) {
+            (Found::None, Some(spot)) => *self = Found::Some(vec![spot]),
+            (Found::Some(spots), Some(spot)) => spots.push(spot),
+            // A pointer the scan could not write: the caller finds the drift another way.
+            (_, None) => *self = Found::Unknown,
+            (Found::Unknown, Some(_)) => {}
+        }
+    }
+}
+
+impl Spot {
+    /// The addition at the current member of the innermost of `frames`.
+    fn at(frames: &[Frame], text: &str, kind: DriftKind, start: usize, end: usize) -> Option<Spot> {
+        let mut pointer = String::new();
+        let mut instance_path = String::new();
+        for frame in frames {
+            if frame.object {
+                let key = text.get(frame.key.0 as usize..frame.key.1 as usize)?;
+                let token = escape(key);
+                for path in [&mut pointer, &mut instance_path] {
+                    path.push('/');
+                    path.push_str(&token);
+                }
+            } else {
+                pointer.push_str("/*");
+                instance_path.push('/');
+                instance_path.push_str(&frame.index.to_string());
+            }
+        }
+        Some(Spot {
+            kind,
+            pointer,
+            instance_path,
+            start,
+            end,
+        })
+    }
+}
+
+/// The node of the value that starts now inside `frame`.
+fn value_node(shapes: &Shapes, frame: &Frame) -> u32 {
+    if frame.node == PENDING {
+        ANY
+    } else if frame.object {
+        frame.child
+    } else {
+        shapes.node(frame.node).items
+    }
+}
+
+/// The node of a documented key of the delivery's root object.
+fn find_top(node: &Node, key: &[u8], top: bool) -> Option<u32> {
+    if !top {
+        return None;
+    }
+    node.props
+        .iter()
+        .find(|(k, _)| same(k.as_bytes(), key))
+        .map(|(_, child)| *child)
+}
+
+/// Whether two keys are equal: inline, without a call to `memcmp`, for the
+/// short keys of a delivery.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= 16 {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    } else {
+        a == b
+    }
+}
+
+/// The position of `key` among the documented keys, looked for first where
+/// the last one found leaves off (Kit writes them in the documented order).
+fn find(props: &[(Cow<'static, str>, u32)], key: &[u8], cursor: &mut usize) -> Option<usize> {
+    if props.get(*cursor).is_some_and(|(k, _)| same(k.as_bytes(), key)) {
+        *cursor += 1;
+        return Some(*cursor - 1);
+    }
+    let found = props.iter().position(|(k, _)| same(k.as_bytes(), key))?;
+    *cursor = found + 1;
+    Some(found)
 }
 
 /// The index of the first `"` or `\\` at or after `i`: eight bytes at a time.
@@ -172,13 +486,13 @@ mod tests {
     use super::*;
 
     fn unique_keys(text: &str) -> Option<bool> {
-        scan(text).map(|s| s.unique_keys)
+        scan(text, None, PENDING).map(|s| s.unique_keys)
     }
 
     #[test]
     fn the_top_level_event_is_found_anywhere() {
         fn event(text: &str) -> Option<&str> {
-            scan(text).and_then(|s| s.event)
+            scan(text, None, PENDING).and_then(|s| s.event)
         }
         assert_eq!(
             event(r#" { "event" : "test.ping", "data": {}}"#),

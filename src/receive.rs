@@ -4,7 +4,7 @@ use crate::document::Document;
 use crate::error::Error;
 use crate::headers::{DeliveryHeaders, MAX_HEADER_LEN};
 use crate::signature::{Header, Verified, Verifier, VerifyError};
-use crate::{Parser, WebhookEvent};
+use crate::{Drift, Parser, WebhookEvent};
 use chrono::{DateTime, Utc};
 
 /// Why a delivery was not received.
@@ -197,6 +197,48 @@ impl Receiver {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<WebhookEvent, ReceiveError> {
+        self.receive_parts_with_drift_at(headers, body, now)
+            .map(|(event, _)| event)
+    }
+
+    /// As [`Receiver::receive_parts`], and what the delivery carries that the
+    /// schemas do not document (see [`Drift`]).
+    ///
+    /// # Errors
+    ///
+    /// See [`ReceiveError`].
+    pub fn receive_parts_with_drift(
+        &self,
+        headers: DeliveryHeaders<'_>,
+        body: &[u8],
+    ) -> Result<(WebhookEvent, Drift), ReceiveError> {
+        self.receive_parts_with_drift_at(headers, body, Utc::now())
+    }
+
+    /// As [`Receiver::receive_parts_with_drift`], as of `now`.
+    ///
+    /// ```
+    /// use kit_webhooks::{DeliveryHeaders, Receiver, Signer, Verifier};
+    ///
+    /// let body = br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{"note":"new"}}"#;
+    /// let at = "2025-01-15T14:30:00Z";
+    /// let signature = Signer::new("whsec").sign(at, body);
+    /// let headers = DeliveryHeaders { timestamp: Some(at), signature: Some(&signature), event: Some("test.ping") };
+    /// let receiver = Receiver::new(Verifier::new("whsec"));
+    /// let (_, drift) = receiver.receive_parts_with_drift_at(headers, body, at.parse().unwrap())?;
+    /// assert_eq!(drift.additions()[0].pointer, "/data/note");
+    /// # Ok::<(), kit_webhooks::ReceiveError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`ReceiveError`].
+    pub fn receive_parts_with_drift_at(
+        &self,
+        headers: DeliveryHeaders<'_>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<(WebhookEvent, Drift), ReceiveError> {
         let verified = self.verify_parts_at(headers, body, now)?;
         let header_event = headers.event.ok_or(VerifyError::MissingHeader(Header::Event))?;
         self.parse_verified(header_event, body)?
@@ -209,15 +251,15 @@ impl Receiver {
         &self,
         header_event: &str,
         body: &[u8],
-    ) -> Result<Result<WebhookEvent, Error>, ReceiveError> {
+    ) -> Result<Result<(WebhookEvent, Drift), Error>, ReceiveError> {
         let mismatch = |body_event: &str| ReceiveError::EventMismatch {
             header: header_event.to_owned(),
             body: body_event.to_owned(),
         };
-        if let Some(event) = self.parser.fast_parse(body) {
+        if let Some((event, drift)) = self.parser.fast_parse(body) {
             return match event.event_name() {
                 name if name != header_event => Err(mismatch(name)),
-                _ => Ok(Ok(event)),
+                _ => Ok(Ok((event, drift))),
             };
         }
         let parsed = Document::with_parsed(body, |document| {
@@ -311,6 +353,20 @@ mod http_headers {
             now: DateTime<Utc>,
         ) -> Result<WebhookEvent, ReceiveError> {
             self.receive_parts_at(DeliveryHeaders::from_header_map(headers)?, body, now)
+        }
+
+        /// As [`Receiver::receive`], and what the delivery carries that the
+        /// schemas do not document (see [`Drift`]).
+        ///
+        /// # Errors
+        ///
+        /// See [`ReceiveError`].
+        pub fn receive_with_drift(
+            &self,
+            headers: &HeaderMap,
+            body: &[u8],
+        ) -> Result<(WebhookEvent, Drift), ReceiveError> {
+            self.receive_parts_with_drift_at(DeliveryHeaders::from_header_map(headers)?, body, Utc::now())
         }
 
         /// Verifies a delivery without parsing it (feature `http`).

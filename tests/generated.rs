@@ -1,5 +1,6 @@
 //! The Rust that `build.rs` generates from `schemas/` (the types, the
-//! registry, and the fast path's residual checks), committed under
+//! registry, the fast path's residual checks and the shapes that drift and
+//! strict mode follow), committed under
 //! `tests/snapshots/` so that a schema edit shows up as a Rust diff in
 //! review. The types are still generated at build time; this copy is for
 //! reading, not a cache. After a schema or generator change, bless it with
@@ -26,5 +27,13 @@ fn the_generated_residual_checks_match_the_reviewed_snapshot() {
     expectorate::assert_contents(
         "tests/snapshots/residual.rs",
         include_str!(concat!(env!("OUT_DIR"), "/residual.rs")),
+    );
+}
+
+#[test]
+fn the_generated_shapes_match_the_reviewed_snapshot() {
+    expectorate::assert_contents(
+        "tests/snapshots/shapes.rs",
+        include_str!(concat!(env!("OUT_DIR"), "/shapes.rs")),
     );
 }

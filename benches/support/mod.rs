@@ -8,6 +8,18 @@ pub struct Delivery {
     pub body: Vec<u8>,
     /// The baseline: one serde_json parse straight into the generated type.
     pub baseline: fn(&[u8]) -> WebhookEvent,
+    /// The same delivery made invalid three ways, where one is measured.
+    pub invalid: Option<Vec<u8>>,
+}
+
+/// `body` with three violations: `data.id` a string, the candidate's email
+/// not an email, and the required `offered` missing.
+fn invalid(body: &[u8]) -> Vec<u8> {
+    let mut bad: serde_json::Value = serde_json::from_slice(body).unwrap();
+    bad["data"]["id"] = "x".into();
+    bad["data"]["candidate"]["email"] = "nope".into();
+    bad["data"].as_object_mut().unwrap().remove("offered");
+    serde_json::to_vec(&bad).unwrap()
 }
 
 /// A fixture without its whitespace.
@@ -36,6 +48,7 @@ pub fn deliveries() -> Vec<Delivery> {
     vec![
         Delivery {
             name: "application.submitted",
+            invalid: Some(invalid(&submitted)),
             body: submitted,
             baseline: application,
         },
@@ -43,11 +56,13 @@ pub fn deliveries() -> Vec<Delivery> {
             name: "offer.candidate_accepted",
             body: compact("tests/fixtures/valid/offer.candidate_accepted.json"),
             baseline: offer,
+            invalid: None,
         },
         Delivery {
             name: "application.submitted, 4 KB",
             body: serde_json::to_vec(&long).unwrap(),
             baseline: application,
+            invalid: None,
         },
     ]
 }

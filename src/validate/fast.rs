@@ -12,13 +12,14 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::WebhookEvent;
+use crate::{Drift, WebhookEvent};
 
 include!(concat!(env!("OUT_DIR"), "/residual.rs"));
 
-/// The typed value of a body the full path would accept, or `None`.
-pub(super) fn parse(body: &[u8]) -> Option<WebhookEvent> {
-    crate::quick::decode(body).filter(|event| residual(event, &has_format))
+/// The typed value of a body the full path would accept in lenient mode,
+/// and its drift when the pass could follow it; or `None`.
+pub(super) fn parse(body: &[u8]) -> Option<(WebhookEvent, Option<Drift>)> {
+    crate::quick::decode_with_drift(body).filter(|(event, _)| residual(event, &has_format))
 }
 
 /// Whether `text` is a plain address that jsonschema's `email` format
@@ -29,39 +30,73 @@ pub(super) fn parse(body: &[u8]) -> Option<WebhookEvent> {
 /// does not vouch for goes to jsonschema's own check; `tests/formats.rs`
 /// holds it to a subset of that check.
 pub(crate) fn is_plain_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
+    let bytes = text.as_bytes();
+    let Some(at) = bytes.iter().position(|&c| c == b'@') else {
         return false;
     };
-    let local_ok = (1..=64).contains(&local.len())
-        && local.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'-'))
-        });
-    let labels = || domain.split('.');
-    let domain_ok = text.len() <= 254
-        && (3..=253).contains(&domain.len())
-        && labels().count() >= 2
-        && labels().all(|label| {
-            (1..=63).contains(&label.len())
-                && label.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                // `xn--` and the like are reserved for IDNA (RFC 5891).
-                && !label.contains("--")
-        })
-        && labels()
-            .next_back()
-            .is_some_and(|tld| tld.bytes().any(|c| c.is_ascii_alphabetic()));
-    local_ok && domain_ok
+    let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
+    if bytes.len() > 254 || !(1..=64).contains(&local.len()) || !(3..=253).contains(&domain.len()) {
+        return false;
+    }
+    // Dot-separated parts, none empty.
+    let mut after_dot = true;
+    for &c in local {
+        if c == b'.' {
+            if after_dot {
+                return false;
+            }
+            after_dot = true;
+        } else if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'+' | b'-') {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    if after_dot {
+        return false;
+    }
+    // Labels of 1 to 63 letters, digits and single inner hyphens (`--` is
+    // reserved for IDNA, RFC 5891); the last with a letter.
+    let (mut labels, mut length, mut previous, mut letter) = (1, 0, b'.', false);
+    for &c in domain {
+        match c {
+            b'.' if length > 0 && previous != b'-' => {
+                labels += 1;
+                length = 0;
+                letter = false;
+            }
+            b'-' if length > 0 && previous != b'-' => length += 1,
+            c if c.is_ascii_alphanumeric() => {
+                length += 1;
+                letter |= c.is_ascii_alphabetic();
+            }
+            _ => return false,
+        }
+        if length > 63 {
+            return false;
+        }
+        previous = c;
+    }
+    labels >= 2 && length > 0 && previous != b'-' && letter
 }
 
 /// jsonschema's own check of one `format` (asserted, as the validators do).
-fn has_format(format: &'static str, value: &str) -> bool {
+pub(crate) fn has_format(format: &'static str, value: &str) -> bool {
     if format == "email" && is_plain_email(value) {
         return true;
     }
+    format_check(format).is_some_and(|validator| validator.is_valid(&Value::String(value.to_owned())))
+}
+
+/// Compiles the format checks now.
+pub(super) fn warm_up() {
+    for format in RESIDUAL_FORMATS {
+        format_check(format);
+    }
+}
+
+/// The compiled check of one of [`RESIDUAL_FORMATS`].
+fn format_check(format: &str) -> Option<&'static jsonschema::Validator> {
     static CHECKS: OnceLock<Vec<(&'static str, jsonschema::Validator)>> = OnceLock::new();
     let checks = CHECKS.get_or_init(|| {
         RESIDUAL_FORMATS
@@ -78,5 +113,5 @@ fn has_format(format: &'static str, value: &str) -> bool {
     checks
         .iter()
         .find(|(name, _)| *name == format)
-        .is_some_and(|(_, validator)| validator.is_valid(&Value::String(value.to_owned())))
+        .map(|(_, validator)| validator)
 }

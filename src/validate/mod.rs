@@ -12,6 +12,7 @@ use validators::validators;
 use serde_json::Value;
 
 use crate::document::{Document, NodeRef};
+use crate::drift::{Drift, EMBEDDED};
 use crate::error::{Error, Invalid, Violation};
 use crate::event::{EventType, WebhookEvent};
 use crate::Mode;
@@ -70,11 +71,25 @@ impl Parser {
         self
     }
 
-    /// The typed value of a body the full path would accept, by the fast
-    /// path, when this parser uses it; `None` leaves the body to the full path.
-    pub(crate) fn fast_parse(&self, body: &[u8]) -> Option<WebhookEvent> {
-        let enabled = self.fast_path && self.mode == Mode::Lenient && body.len() <= self.max_body_size;
-        enabled.then(|| fast::parse(body)).flatten()
+    /// The typed value and drift of a body the full path would accept, by
+    /// the fast path, when this parser uses it; `None` leaves the body to the
+    /// full path. In strict mode the fast path answers only for a delivery
+    /// without drift (lenient-valid and fully documented is strict-valid).
+    pub(crate) fn fast_parse(&self, body: &[u8]) -> Option<(WebhookEvent, Drift)> {
+        if !self.fast_path || body.len() > self.max_body_size {
+            return None;
+        }
+        let (event, drift) = fast::parse(body)?;
+        // The pass could not follow the body's shape (`data` before `event`):
+        // the body is valid, so its `Value` is read for the drift.
+        let drift = match drift {
+            Some(drift) => drift,
+            None => EMBEDDED.drift(&serde_json::from_slice(body).ok()?),
+        };
+        match self.mode {
+            Mode::Strict if !drift.is_empty() => None,
+            _ => Some((event, drift)),
+        }
     }
 
     /// Sets the mode.
@@ -133,14 +148,39 @@ impl Parser {
     /// As [`Parser::validate`]: a failed validation returns the schema's
     /// violations, never a serde message.
     pub fn parse(&self, body: &[u8]) -> Result<WebhookEvent, Error> {
+        self.parse_with_drift(body).map(|(event, _)| event)
+    }
+
+    /// As [`Parser::parse`], and what the delivery carries that the schemas
+    /// do not document: see [`Drift`]. In strict mode a delivery with drift
+    /// is invalid, so the drift of a strict parse is always empty.
+    ///
+    /// ```
+    /// use kit_webhooks::{DriftKind, Parser};
+    ///
+    /// let body = br#"{"event": "interview.cancelled", "created_at": "2025-01-16T09:00:00Z",
+    ///   "data": {"id": 28, "status": "rescheduled", "scheduled_at": "2025-01-20T14:00:00Z",
+    ///            "duration_minutes": 60,
+    ///            "candidate": {"id": 7, "name": "Jane Smith", "email": "jane@example.com"},
+    ///            "job_posting": {"id": 3, "title": "Senior Engineer"}}}"#;
+    /// let (_, drift) = Parser::new().parse_with_drift(body)?;
+    /// assert_eq!(drift.additions()[0].kind, DriftKind::ValueAdded);
+    /// assert_eq!(drift.additions()[0].pointer, "/data/status");
+    /// # Ok::<(), kit_webhooks::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Parser::parse`].
+    pub fn parse_with_drift(&self, body: &[u8]) -> Result<(WebhookEvent, Drift), Error> {
         if body.len() > self.max_body_size {
             return Err(Error::TooLarge {
                 size: body.len(),
                 limit: self.max_body_size,
             });
         }
-        if let Some(event) = self.fast_parse(body) {
-            return Ok(event);
+        if let Some(found) = self.fast_parse(body) {
+            return Ok(found);
         }
         Document::with_parsed(body, |document| self.parse_node(document))?
     }
@@ -152,11 +192,12 @@ impl Parser {
     /// [`Error::Invalid`] with every violation.
     pub fn parse_value(&self, document: &Value) -> Result<WebhookEvent, Error> {
         let document = Document::from_value(document)?;
-        self.parse_node(document.root())
+        self.parse_node(document.root()).map(|(event, _)| event)
     }
 
-    /// Validates a parsed document, then decodes the typed value from it.
-    pub(crate) fn parse_node(&self, document: NodeRef<'_>) -> Result<WebhookEvent, Error> {
+    /// Validates a parsed document, then decodes the typed value from it and
+    /// finds its drift.
+    pub(crate) fn parse_node(&self, document: NodeRef<'_>) -> Result<(WebhookEvent, Drift), Error> {
         let name = document.get("event").and_then(|event| event.as_str());
         let event = name.and_then(EventType::from_name);
         let invalid = |violations| {
@@ -168,6 +209,16 @@ impl Parser {
         // An event this crate does not know is checked by its envelope. Strict
         // mode refuses it in any case, and says why next to any envelope error.
         let strict_unknown = event.is_none() && self.mode == Mode::Strict;
+        // For the first error only, the typed decoding speaks first: what it
+        // refuses, both modes refuse (see below), and it is far cheaper than
+        // the validator.
+        let mut decoded = None;
+        if !self.all_errors && !strict_unknown {
+            match WebhookEvent::from_document(event, document) {
+                Ok(typed) => decoded = Some(typed),
+                Err(violation) => return Err(invalid(vec![violation])),
+            }
+        }
         let validators = validators(if strict_unknown { Mode::Lenient } else { self.mode });
         let validator = validators.get(event);
         let value = document.to_value();
@@ -192,13 +243,27 @@ impl Parser {
         // The schema held. The typed decoding proves the rest the Rust types
         // need (an integer written as `42.0` is valid JSON Schema but not an
         // i64, for example), so validation and parsing never disagree.
-        WebhookEvent::from_document(event, document).map_err(|violation| invalid(vec![violation]))
+        let typed = match decoded {
+            Some(typed) => typed,
+            None => {
+                WebhookEvent::from_document(event, document).map_err(|violation| invalid(vec![violation]))?
+            }
+        };
+        // Strict validation refused anything undocumented, so only a lenient
+        // delivery can carry drift.
+        let drift = match self.mode {
+            Mode::Lenient => EMBEDDED.drift(&value),
+            _ => Drift::default(),
+        };
+        Ok((typed, drift))
     }
 
     /// Compiles every validator of this parser's mode now, instead of on first
     /// use of each event. Receivers may call it at start-up.
     pub fn warm_up(&self) {
         validators(self.mode).warm_up();
+        // The fast path's format checks compile on first use too.
+        fast::warm_up();
     }
 }
 

@@ -174,37 +174,115 @@ impl EventType {
     }
     /// The event for a name, if this crate knows it.
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "application.advanced" => Some(EventType::ApplicationAdvanced),
-            "application.offer_extended" => Some(EventType::ApplicationOfferExtended),
-            "application.rejected" => Some(EventType::ApplicationRejected),
-            "application.submitted" => Some(EventType::ApplicationSubmitted),
-            "application.withdrawn" => Some(EventType::ApplicationWithdrawn),
-            "code_assignment.auto_submitted" => {
-                Some(EventType::CodeAssignmentAutoSubmitted)
+        match name.len() {
+            9usize => {
+                match name {
+                    "test.ping" => Some(EventType::TestPing),
+                    _ => None,
+                }
             }
-            "code_assignment.submitted" => Some(EventType::CodeAssignmentSubmitted),
-            "interview.cancelled" => Some(EventType::InterviewCancelled),
-            "interview.completed" => Some(EventType::InterviewCompleted),
-            "interview.confirmed" => Some(EventType::InterviewConfirmed),
-            "interview.no_show" => Some(EventType::InterviewNoShow),
-            "interview.scheduled" => Some(EventType::InterviewScheduled),
-            "job_posting.closed" => Some(EventType::JobPostingClosed),
-            "job_posting.paused" => Some(EventType::JobPostingPaused),
-            "job_posting.published" => Some(EventType::JobPostingPublished),
-            "job_posting.reopened" => Some(EventType::JobPostingReopened),
-            "offer.accepted" => Some(EventType::OfferAccepted),
-            "offer.candidate_accepted" => Some(EventType::OfferCandidateAccepted),
-            "offer.candidate_declined" => Some(EventType::OfferCandidateDeclined),
-            "offer.declined" => Some(EventType::OfferDeclined),
-            "offer.revised" => Some(EventType::OfferRevised),
-            "outreach.message.approved" => Some(EventType::OutreachMessageApproved),
-            "outreach.message.bounced" => Some(EventType::OutreachMessageBounced),
-            "outreach.message.failed" => Some(EventType::OutreachMessageFailed),
-            "outreach.message.sent" => Some(EventType::OutreachMessageSent),
-            "outreach.prospect.drafted" => Some(EventType::OutreachProspectDrafted),
-            "review.submitted" => Some(EventType::ReviewSubmitted),
-            "test.ping" => Some(EventType::TestPing),
+            13usize => {
+                match name {
+                    "offer.revised" => Some(EventType::OfferRevised),
+                    _ => None,
+                }
+            }
+            14usize => {
+                match name {
+                    "offer.accepted" => Some(EventType::OfferAccepted),
+                    "offer.declined" => Some(EventType::OfferDeclined),
+                    _ => None,
+                }
+            }
+            16usize => {
+                match name {
+                    "review.submitted" => Some(EventType::ReviewSubmitted),
+                    _ => None,
+                }
+            }
+            17usize => {
+                match name {
+                    "interview.no_show" => Some(EventType::InterviewNoShow),
+                    _ => None,
+                }
+            }
+            18usize => {
+                match name {
+                    "job_posting.closed" => Some(EventType::JobPostingClosed),
+                    "job_posting.paused" => Some(EventType::JobPostingPaused),
+                    _ => None,
+                }
+            }
+            19usize => {
+                match name {
+                    "interview.cancelled" => Some(EventType::InterviewCancelled),
+                    "interview.completed" => Some(EventType::InterviewCompleted),
+                    "interview.confirmed" => Some(EventType::InterviewConfirmed),
+                    "interview.scheduled" => Some(EventType::InterviewScheduled),
+                    _ => None,
+                }
+            }
+            20usize => {
+                match name {
+                    "application.advanced" => Some(EventType::ApplicationAdvanced),
+                    "application.rejected" => Some(EventType::ApplicationRejected),
+                    "job_posting.reopened" => Some(EventType::JobPostingReopened),
+                    _ => None,
+                }
+            }
+            21usize => {
+                match name {
+                    "application.submitted" => Some(EventType::ApplicationSubmitted),
+                    "application.withdrawn" => Some(EventType::ApplicationWithdrawn),
+                    "job_posting.published" => Some(EventType::JobPostingPublished),
+                    "outreach.message.sent" => Some(EventType::OutreachMessageSent),
+                    _ => None,
+                }
+            }
+            23usize => {
+                match name {
+                    "outreach.message.failed" => Some(EventType::OutreachMessageFailed),
+                    _ => None,
+                }
+            }
+            24usize => {
+                match name {
+                    "offer.candidate_accepted" => Some(EventType::OfferCandidateAccepted),
+                    "offer.candidate_declined" => Some(EventType::OfferCandidateDeclined),
+                    "outreach.message.bounced" => Some(EventType::OutreachMessageBounced),
+                    _ => None,
+                }
+            }
+            25usize => {
+                match name {
+                    "code_assignment.submitted" => {
+                        Some(EventType::CodeAssignmentSubmitted)
+                    }
+                    "outreach.message.approved" => {
+                        Some(EventType::OutreachMessageApproved)
+                    }
+                    "outreach.prospect.drafted" => {
+                        Some(EventType::OutreachProspectDrafted)
+                    }
+                    _ => None,
+                }
+            }
+            26usize => {
+                match name {
+                    "application.offer_extended" => {
+                        Some(EventType::ApplicationOfferExtended)
+                    }
+                    _ => None,
+                }
+            }
+            30usize => {
+                match name {
+                    "code_assignment.auto_submitted" => {
+                        Some(EventType::CodeAssignmentAutoSubmitted)
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
