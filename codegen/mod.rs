@@ -123,3 +123,47 @@ mod tests {
         assert!(files.contains_key("schemas/union.json"));
     }
 }
+
+/// A proposal `kit-webhooks drift --propose` wrote from the drift corpus
+/// (`tests/drift/corpus.jsonl`): the files it changes and adds, kept under
+/// `tests/snapshots/proposal/` (a test of the crate checks that the command
+/// still writes exactly these), laid over `schemas/`, goes through every
+/// stage of the generator, typify included.
+#[cfg(test)]
+mod proposal {
+    use std::path::{Path, PathBuf};
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_proposal_goes_through_every_stage() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir: PathBuf = std::env::temp_dir().join(format!("kit-webhooks-proposal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy(&root.join("schemas"), &dir);
+        copy(&root.join("tests/snapshots/proposal"), &dir);
+        let files = super::generate(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = files.unwrap();
+        let types = &files["types.rs"];
+        syn::parse_file(types).unwrap();
+        // What the corpus adds is in the generated types.
+        for name in ["OfferRescinded", "CandidateCreated", "Rescinded", "bonus"] {
+            assert!(
+                types.contains(name) || files["registry.rs"].contains(name),
+                "{name}"
+            );
+        }
+    }
+}

@@ -18,14 +18,27 @@ use crate::Mode;
 
 // These three files are also the build script's (`codegen/` includes them),
 // which uses some items the library does not.
-#[cfg(feature = "diff")]
+#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
 #[allow(dead_code)]
 pub(crate) mod forms;
-#[cfg(feature = "diff")]
+#[cfg(feature = "runtime-schemas")]
+mod runtime;
+#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
+#[allow(dead_code)]
 pub(crate) mod set;
-#[cfg(feature = "diff")]
+#[cfg(feature = "runtime-schemas")]
+#[allow(dead_code)]
+pub(crate) mod shape;
+#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
 #[allow(dead_code)]
 pub(crate) mod walk;
+
+#[cfg(feature = "runtime-schemas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runtime-schemas")))]
+pub use runtime::{SchemaDir, Validated};
+#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "diff", feature = "runtime-schemas"))))]
+pub use set::LoadError;
 
 /// One schema file: where it lives under `schemas/`, its `$id`, and its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@ mod validators;
 
 pub(crate) use fast::is_plain_email;
 use validators::validators;
+pub(crate) use validators::violations;
 
 use serde_json::Value;
 
@@ -265,6 +266,12 @@ impl Parser {
         // The fast path's format checks compile on first use too.
         fast::warm_up();
     }
+}
+
+/// The embedded lenient validator of any event's envelope.
+#[cfg(feature = "runtime-schemas")]
+pub(crate) fn envelope_validator() -> &'static jsonschema::Validator {
+    validators(Mode::Lenient).get(None)
 }
 
 /// Compiles every validator of `mode` afresh, bypassing the process-wide

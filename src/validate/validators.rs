@@ -96,7 +96,7 @@ impl Validators {
 }
 
 /// Every violation of `document` (or the first, when `all` is false).
-pub(super) fn violations(validator: &jsonschema::Validator, document: &Value, all: bool) -> Vec<Violation> {
+pub(crate) fn violations(validator: &jsonschema::Validator, document: &Value, all: bool) -> Vec<Violation> {
     let to_violation = |e: jsonschema::ValidationError<'_>| {
         Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string())
     };

@@ -1,10 +1,14 @@
 //! Options shared by several subcommands, each declared once and flattened
 //! where it is used.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kit_webhooks::{Mode, Parser, Verifier};
+use kit_webhooks::schema::SchemaDir;
+use kit_webhooks::{Drift, Error, Mode, Parser, Verifier};
+
+use crate::Failure;
 
 /// `--strict`.
 #[derive(clap::Args, Clone, Copy)]
@@ -36,8 +40,83 @@ pub struct ParserArgs {
 }
 
 impl ParserArgs {
+    pub fn mode(self) -> Mode {
+        self.mode.mode()
+    }
+
     pub fn parser(self) -> Parser {
         Parser::new().mode(self.mode.mode()).max_body_size(self.max_size)
+    }
+}
+
+/// `--schemas DIR`: a schema set read at run time instead of the embedded one.
+#[derive(clap::Args, Clone)]
+pub struct SchemasArgs {
+    /// Validate against the schema set in DIR, read at run time, instead of
+    /// the schemas built into this binary: a source layout (`events/`,
+    /// `common/`) or an export (`schemas/<event>.json`), with the lenient
+    /// and strict forms derived as the build derives them.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+}
+
+impl SchemasArgs {
+    /// The set, read and compiled, when one was given.
+    pub fn read(&self) -> Result<Option<SchemaDir>, Failure> {
+        self.schemas.as_deref().map(read_schemas).transpose()
+    }
+}
+
+/// Reads a schema directory; a set that cannot be read is a usage error.
+pub fn read_schemas(dir: &Path) -> Result<SchemaDir, Failure> {
+    SchemaDir::read(dir).map_err(|e| Failure::Usage(format!("--schemas {}: {e}", dir.display())))
+}
+
+/// What judges a delivery: the embedded schemas (through a [`Parser`]) or a
+/// set read at run time, in the parser's mode and with its size limit.
+pub struct Checker {
+    parser: Parser,
+    mode: Mode,
+    schemas: Option<SchemaDir>,
+}
+
+impl Checker {
+    pub fn new(parser: ParserArgs, schemas: &SchemasArgs) -> Result<Checker, Failure> {
+        Ok(Checker {
+            parser: parser.parser(),
+            mode: parser.mode.mode(),
+            schemas: schemas.read()?,
+        })
+    }
+
+    pub fn with(parser: Parser, mode: Mode, schemas: Option<SchemaDir>) -> Checker {
+        Checker {
+            parser,
+            mode,
+            schemas,
+        }
+    }
+
+    /// The size limit.
+    pub fn limit(&self) -> usize {
+        self.parser.current_max_body_size()
+    }
+
+    /// The delivery's event and drift, or why it is not valid.
+    pub fn check(&self, body: &[u8]) -> Result<(String, Drift), Error> {
+        if body.len() > self.limit() {
+            return Err(Error::TooLarge {
+                size: body.len(),
+                limit: self.limit(),
+            });
+        }
+        match &self.schemas {
+            Some(set) => set.validate(body, self.mode).map(|v| (v.event, v.drift)),
+            None => self
+                .parser
+                .parse_with_drift(body)
+                .map(|(event, drift)| (event.event_name().to_owned(), drift)),
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use clap::{Parser as _, Subcommand};
 mod args;
 mod dedupe;
 mod diff;
+mod drift;
 mod input;
 mod listen;
 mod parse;
@@ -44,6 +45,7 @@ enum Command {
     Send(send::Args),
     Listen(listen::Args),
     Diff(diff::Args),
+    Drift(drift::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Send(args) => send::run(&args),
         Command::Listen(args) => listen::run(args),
         Command::Diff(args) => diff::run(&args),
+        Command::Drift(args) => drift::run(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -3,11 +3,11 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use kit_webhooks::{Error, Parser, Violation};
+use kit_webhooks::{Error, Violation};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::args::{Format, ParserArgs};
+use crate::args::{Checker, Format, ParserArgs, SchemasArgs};
 use crate::input::{self, Body, Input};
 use crate::{Failure, Status};
 
@@ -19,10 +19,13 @@ use crate::{Failure, Status};
 #[command(after_help = "Examples:\n  \
     kit-webhooks validate tests/fixtures/valid/*.json\n  \
     kit-webhooks validate --strict --format json delivery.json\n  \
+    kit-webhooks validate --strict --schemas proposal/ deliveries/*.json\n  \
     cat deliveries.jsonl | kit-webhooks validate --jsonl --format json")]
 pub struct Args {
     #[command(flatten)]
     parser: ParserArgs,
+    #[command(flatten)]
+    schemas: SchemasArgs,
     /// Output format: `text` for people, `json` for one JSON object per delivery and line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -35,7 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<Status, Failure> {
-    let parser = args.parser.parser();
+    let parser = Checker::new(args.parser, &args.schemas)?;
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut status = Status::Ok;
@@ -58,7 +61,7 @@ pub fn run(args: &Args) -> Result<Status, Failure> {
         let outcome = if args.jsonl {
             validate_lines(&parser, args.format, &mut input, &mut out)
         } else {
-            input::read_all(&mut *input.reader, parser.current_max_body_size())
+            input::read_all(&mut *input.reader, parser.limit())
                 .and_then(|body| write_report(&mut out, args.format, &input.name, &check(&parser, body)))
         };
         match outcome {
@@ -107,12 +110,12 @@ fn read_batch(input: &mut Input, limit: usize, next_number: &mut usize) -> io::R
 /// next batch read meanwhile, the reports written in input order. Memory
 /// stays bounded by two batches. Returns whether every line was valid.
 fn validate_lines(
-    parser: &Parser,
+    parser: &Checker,
     format: Format,
     input: &mut Input,
     out: &mut dyn Write,
 ) -> io::Result<bool> {
-    let limit = parser.current_max_body_size();
+    let limit = parser.limit();
     let mut number = 0usize;
     let mut all_valid = true;
     let mut batch = read_batch(input, limit, &mut number)?;
@@ -148,12 +151,12 @@ struct Report {
     errors: Vec<Violation>,
 }
 
-fn check(parser: &Parser, body: Body) -> Report {
+fn check(parser: &Checker, body: Body) -> Report {
     let result = match body {
-        Body::Whole(bytes) => parser.parse(&bytes).map(|event| event.event_name().to_owned()),
+        Body::Whole(bytes) => parser.check(&bytes).map(|(event, _)| event),
         Body::TooLarge(size) => Err(Error::TooLarge {
             size,
-            limit: parser.current_max_body_size(),
+            limit: parser.limit(),
         }),
     };
     match result {

@@ -1,0 +1,136 @@
+//! Reading `drift`'s input: a file that holds one delivery (written over
+//! several lines, or on one), or JSON Lines of deliveries (`listen --out`)
+//! and quarantine records, told apart per line. Lines are judged in
+//! batches on every core while the next batch is read, so memory stays
+//! bounded by two batches and the findings.
+
+use std::io;
+use std::path::Path;
+
+use base64::Engine as _;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::{Aggregate, Outcome};
+use crate::args::Checker;
+use crate::input::{self, Body, Input};
+
+const BATCH_LINES: usize = 2048;
+const BATCH_BYTES: usize = 1 << 20;
+
+/// Reads one input into `aggregate`. Malformed lines are counted; only a
+/// file that cannot be read is an error.
+pub fn read(path: Option<&Path>, checker: &Checker, aggregate: &mut Aggregate) -> io::Result<()> {
+    let mut input = input::open(path)?;
+    let limit = line_limit(checker.limit());
+    let first = loop {
+        match input::read_line(&mut *input.reader, limit)? {
+            None => return Ok(()),
+            Some(Body::Whole(line)) if line.iter().all(u8::is_ascii_whitespace) => {}
+            Some(body) => break body,
+        }
+    };
+    if let Body::Whole(line) = &first {
+        if serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err() {
+            // Not JSON on its own: one delivery written over several lines.
+            let mut whole = line.clone();
+            whole.push(b'\n');
+            match input::read_all(&mut *input.reader, limit.saturating_sub(whole.len()))? {
+                Body::Whole(rest) => {
+                    whole.extend_from_slice(&rest);
+                    aggregate.add(judge(&whole, checker));
+                }
+                Body::TooLarge(_) => aggregate.add(Outcome::Unreadable),
+            }
+            return Ok(());
+        }
+    }
+    let mut batch = vec![first];
+    fill(&mut input, limit, &mut batch)?;
+    while !batch.is_empty() {
+        let mut next = Vec::new();
+        let (outcomes, read) = rayon::join(
+            || {
+                batch
+                    .par_drain(..)
+                    .map(|line| match line {
+                        Body::Whole(bytes) => judge(&bytes, checker),
+                        Body::TooLarge(_) => Outcome::Unreadable,
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || fill(&mut input, limit, &mut next),
+        );
+        for outcome in outcomes {
+            aggregate.add(outcome);
+        }
+        read?;
+        batch = next;
+    }
+    Ok(())
+}
+
+/// A quarantine record holds the body as a JSON string, escaped, with the
+/// listener's fields beside it.
+fn line_limit(body_limit: usize) -> usize {
+    body_limit.saturating_mul(6).saturating_add(1 << 16)
+}
+
+fn fill(input: &mut Input, limit: usize, batch: &mut Vec<Body>) -> io::Result<()> {
+    let mut bytes = 0usize;
+    while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
+        let Some(body) = input::read_line(&mut *input.reader, limit)? else {
+            break;
+        };
+        if let Body::Whole(line) = &body {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            bytes += line.len();
+        }
+        batch.push(body);
+    }
+    Ok(())
+}
+
+/// The body a line holds: a quarantine record's `body` or `body_base64`, or
+/// the line itself.
+pub fn body_of(line: &[u8]) -> Option<Vec<u8>> {
+    let value: Value = serde_json::from_slice(line).ok()?;
+    let Value::Object(map) = &value else {
+        return None;
+    };
+    if map.contains_key("event") {
+        return Some(line.to_vec());
+    }
+    match (map.get("body"), map.get("body_base64")) {
+        (Some(Value::String(text)), _) => Some(text.clone().into_bytes()),
+        (_, Some(Value::String(encoded))) => base64::engine::general_purpose::STANDARD.decode(encoded).ok(),
+        _ => Some(line.to_vec()),
+    }
+}
+
+/// One line or file, judged in lenient mode.
+fn judge(line: &[u8], checker: &Checker) -> Outcome {
+    let Some(body) = body_of(line) else {
+        return Outcome::Unreadable;
+    };
+    match checker.check(&body) {
+        Ok((event, drift)) => {
+            let created_at = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("created_at").and_then(Value::as_str).map(str::to_owned));
+            Outcome::Valid {
+                event,
+                created_at,
+                additions: drift
+                    .into_additions()
+                    .into_iter()
+                    .map(|a| (a.kind, a.pointer, a.value))
+                    .collect(),
+            }
+        }
+        // Not JSON, too large, or refused by the schemas.
+        Err(_) => Outcome::Invalid,
+    }
+}
