@@ -63,7 +63,7 @@ pub fn generate(schemas: &Path) -> Result<BTreeMap<String, String>> {
     let (types, fields) = types::generate(&model)?;
     files.insert("types.rs".to_owned(), types);
     files.insert("residual.rs".to_owned(), residual::generate(&model, &fields)?);
-    files.insert("registry.rs".to_owned(), registry::generate(&model)?);
+    files.insert("registry.rs".to_owned(), registry::generate(&model, &fields)?);
     files.insert("shapes.rs".to_owned(), shapes::generate(&model)?);
     for (path, value) in derived::generate(&model) {
         files.insert(format!("schemas/{path}"), pretty(&value));

@@ -192,9 +192,11 @@ impl Model {
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             let expected: BTreeSet<&str> = envelope.into_iter().collect();
-            if required != expected || properties != expected {
+            // Kit may add a field to the envelope: an optional one beside
+            // the three is allowed (and becomes an `Option` field).
+            if required != expected || !properties.is_superset(&expected) {
                 return Err(format!(
-                    "{shown}: an event has exactly the envelope's three fields, all required: /properties and /required must be {envelope:?}"
+                    "{shown}: an event has the envelope's three fields, all required, and any others optional: /required must be {envelope:?} and /properties must hold them"
                 ));
             }
             let data = event
@@ -367,9 +369,15 @@ pub(crate) mod tests {
         assert!(err.starts_with("schemas/events/test.ping.json: /$id is"), "{err}");
         let err = refused(|f| f[1].doc["title"] = json!("Ping"));
         assert!(err.contains("/title is \"Ping\", expected \"TestPing\""), "{err}");
-        let err =
-            refused(|f| f[1].doc["properties"]["extra"] = json!({"type": "string", "description": "x"}));
-        assert!(err.contains("exactly the envelope's three fields"), "{err}");
+        let err = refused(|f| {
+            f[1].doc["properties"]["extra"] = json!({"type": "string", "description": "x"});
+            f[1].doc["required"].as_array_mut().unwrap().push(json!("extra"));
+        });
+        assert!(err.contains("/required must be"), "{err}");
+        let err = refused(|f| {
+            f[1].doc["properties"].as_object_mut().unwrap().remove("data");
+        });
+        assert!(err.contains("/properties must hold them"), "{err}");
         let err = refused(|f| f[0].doc["$defs"]["bad_name"] = json!({}));
         assert!(
             err.contains("/$defs/bad_name: definition names are PascalCase"),

@@ -7,11 +7,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::model::Model;
+use super::types::Fields;
 use super::{unparse, Result, BASE, UNKNOWN_DEF};
 
 /// The generated `registry.rs`.
-pub fn generate(model: &Model) -> Result<String> {
-    let tokens = tokens(model);
+pub fn generate(model: &Model, fields: &Fields) -> Result<String> {
+    let tokens = tokens(model, fields);
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("registry code does not parse: {e}"))?;
     Ok(unparse("by build.rs from schemas/", &file))
 }
@@ -26,8 +27,25 @@ fn derived(rel: &str) -> TokenStream {
     quote!(derived_schema!(#rel))
 }
 
-fn tokens(model: &Model) -> TokenStream {
+fn tokens(model: &Model, fields: &Fields) -> TokenStream {
     let events = &model.events;
+    // The optional fields an event has beside the envelope's three (Kit may
+    // add one): the constructor sets them to `None`.
+    let extras: Vec<TokenStream> = events
+        .iter()
+        .map(|e| {
+            let idents = fields
+                .get(&e.title)
+                .into_iter()
+                .flatten()
+                .filter(|(key, _)| !["event", "created_at", "data"].contains(&key.as_str()))
+                .map(|(_, rust)| match rust.strip_prefix("r#") {
+                    Some(raw) => Ident::new_raw(raw, Span::call_site()),
+                    None => Ident::new(rust, Span::call_site()),
+                });
+            quote!(#(, #idents)*)
+        })
+        .collect();
     let variants: Vec<Ident> = events
         .iter()
         .map(|e| Ident::new(&e.title, Span::call_site()))
@@ -244,7 +262,7 @@ fn tokens(model: &Model) -> TokenStream {
             }
         }
 
-        #(typed_event!(#variants, #names, #data);)*
+        #(typed_event!(#variants, #names, #data #extras);)*
 
         /// Every schema file under `schemas/`: path, `$id`, source text.
         pub(crate) const SOURCE_FILES: [(&str, &str, &str); #file_count] = [
@@ -284,7 +302,7 @@ mod tests {
             crate::codegen::model::tests::files(),
         )
         .unwrap();
-        let code = generate(&Model::new(set).unwrap()).unwrap();
+        let code = generate(&Model::new(set).unwrap(), &Fields::new()).unwrap();
         assert!(code.contains("TestPing(crate::types::TestPing)"), "{code}");
         assert!(code.contains("Unknown(crate::types::UnknownEvent)"), "{code}");
         assert!(

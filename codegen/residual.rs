@@ -77,7 +77,7 @@ pub fn generate(model: &Model, fields: &Fields) -> Result<String> {
         /// check). An event this version does not know is left to the full
         /// validator.
         pub(crate) fn residual(event: &WebhookEvent, format: &dyn Fn(&'static str, &str) -> bool) -> bool {
-            #[allow(unreachable_patterns)]
+            #[allow(unreachable_patterns, unused_doc_comments)]
             match event {
                 #arms
                 _ => false,

@@ -28,7 +28,7 @@ macro_rules! derived_schema {
 /// What every known event's payload type gets: [`TypedEvent`], a
 /// conversion into [`WebhookEvent`], and a constructor.
 macro_rules! typed_event {
-    ($variant:ident, $name:literal, $data:ident) => {
+    ($variant:ident, $name:literal, $data:ident $(, $extra:ident)*) => {
         impl Sealed for crate::types::$variant {}
 
         impl TypedEvent for crate::types::$variant {
@@ -48,6 +48,7 @@ macro_rules! typed_event {
                     event: crate::types::EventName::new(),
                     created_at,
                     data,
+                    $($extra: None,)*
                 }
             }
         }

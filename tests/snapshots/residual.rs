@@ -11,7 +11,7 @@ pub(crate) fn residual(
     event: &WebhookEvent,
     format: &dyn Fn(&'static str, &str) -> bool,
 ) -> bool {
-    #[allow(unreachable_patterns)]
+    #[allow(unreachable_patterns, unused_doc_comments)]
     match event {
         WebhookEvent::ApplicationAdvanced(e) => format("email", &e.data.candidate.email),
         WebhookEvent::ApplicationOfferExtended(e) => {
