@@ -8,6 +8,7 @@ mod validators;
 
 pub(crate) use fast::is_plain_email;
 use validators::validators;
+#[cfg(feature = "runtime-schemas")]
 pub(crate) use validators::violations;
 
 use serde_json::Value;

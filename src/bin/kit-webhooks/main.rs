@@ -12,9 +12,11 @@ mod args;
 mod dedupe;
 mod diff;
 mod drift;
+mod files;
 mod input;
 mod listen;
 mod parse;
+mod replay;
 mod schema;
 mod send;
 mod sign;
@@ -46,6 +48,7 @@ enum Command {
     Listen(listen::Args),
     Diff(diff::Args),
     Drift(drift::Args),
+    Replay(replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Listen(args) => listen::run(args),
         Command::Diff(args) => diff::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Replay(args) => replay::run(&args),
     };
     match result {
         Ok(status) => status.into(),

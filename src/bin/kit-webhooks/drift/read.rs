@@ -7,7 +7,6 @@
 use std::io;
 use std::path::Path;
 
-use base64::Engine as _;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -94,20 +93,14 @@ fn fill(input: &mut Input, limit: usize, batch: &mut Vec<Body>) -> io::Result<()
 }
 
 /// The body a line holds: a quarantine record's `body` or `body_base64`, or
-/// the line itself.
-pub fn body_of(line: &[u8]) -> Option<Vec<u8>> {
+/// the line itself (a delivery, which has an `event`).
+fn body_of(line: &[u8]) -> Option<Vec<u8>> {
     let value: Value = serde_json::from_slice(line).ok()?;
-    let Value::Object(map) = &value else {
-        return None;
-    };
+    let map = value.as_object()?;
     if map.contains_key("event") {
         return Some(line.to_vec());
     }
-    match (map.get("body"), map.get("body_base64")) {
-        (Some(Value::String(text)), _) => Some(text.clone().into_bytes()),
-        (_, Some(Value::String(encoded))) => base64::engine::general_purpose::STANDARD.decode(encoded).ok(),
-        _ => Some(line.to_vec()),
-    }
+    crate::files::quarantined_body(line).or_else(|| Some(line.to_vec()))
 }
 
 /// One line or file, judged in lenient mode.

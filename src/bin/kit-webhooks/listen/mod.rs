@@ -27,6 +27,7 @@ use serde_json::json;
 
 use crate::args::{ParserArgs, VerifierArgs};
 use crate::dedupe::{self, Claim, Dedupe};
+use crate::files::{payload_line, quarantined_body};
 use crate::{Failure, Status};
 use serve::Limits;
 use sink::Sink;
@@ -209,18 +210,6 @@ fn preload(dedupe: &Dedupe, path: &Path, quarantined: bool) -> io::Result<()> {
     }
 }
 
-/// The body a quarantine record holds.
-fn quarantined_body(record: &[u8]) -> Option<Vec<u8>> {
-    let record: serde_json::Value = serde_json::from_slice(record).ok()?;
-    match (record.get("body"), record.get("body_base64")) {
-        (Some(serde_json::Value::String(text)), _) => Some(text.clone().into_bytes()),
-        (_, Some(serde_json::Value::String(encoded))) => {
-            base64::engine::general_purpose::STANDARD.decode(encoded).ok()
-        }
-        _ => None,
-    }
-}
-
 fn show(path: Option<&Path>) -> String {
     path.map_or("standard output".into(), |p| p.display().to_string())
 }
@@ -318,14 +307,6 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
                 .into_response()
         }
     }
-}
-
-/// The delivery's payload on one line. A valid body holds no raw newline
-/// inside a string, so replacing line breaks by spaces changes only whitespace.
-fn payload_line(body: &[u8]) -> Vec<u8> {
-    body.iter()
-        .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
-        .collect()
 }
 
 fn quarantine_line(delivery: &AuthenticDelivery, key: &str, error: &Error) -> Vec<u8> {

@@ -2,8 +2,8 @@
 //! by one writer thread, synced to disk (files) or flushed (standard output)
 //! before a request is answered.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -27,7 +27,7 @@ impl Sink {
     pub fn open(path: Option<&Path>) -> io::Result<Sink> {
         let target = match path {
             None => Target::Stdout,
-            Some(path) => Target::File(open_for_append(path)?),
+            Some(path) => Target::File(crate::files::open_for_append(path, "listen")?),
         };
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
@@ -45,47 +45,6 @@ impl Sink {
             .map_err(|_| "the writer has stopped".to_owned())?;
         wait.await.map_err(|_| "the writer has stopped".to_owned())?
     }
-}
-
-/// Opens `path` for appending. A torn last line (from a process killed in the
-/// middle of a write, so never acknowledged) is cut off first, so that lines
-/// appended after a restart stay whole.
-fn open_for_append(path: &Path) -> io::Result<File> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)?;
-    let len = file.metadata()?.len();
-    if len > 0 {
-        let mut keep = len;
-        let mut buf = [0u8; 4096];
-        loop {
-            let start = keep.saturating_sub(buf.len() as u64);
-            let n = usize::try_from(keep - start).unwrap_or(buf.len());
-            file.seek(SeekFrom::Start(start))?;
-            file.read_exact(&mut buf[..n])?;
-            if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
-                keep = start + i as u64 + 1;
-                break;
-            }
-            if start == 0 {
-                keep = 0;
-                break;
-            }
-            keep = start;
-        }
-        if keep != len {
-            eprintln!(
-                "kit-webhooks listen: {}: cut off a torn last line ({} bytes, never acknowledged)",
-                path.display(),
-                len - keep
-            );
-            file.set_len(keep)?;
-            file.sync_data()?;
-        }
-    }
-    Ok(file)
 }
 
 fn write_loop(mut target: Target, queue: &mpsc::Receiver<Job>) {
