@@ -360,3 +360,66 @@ fn the_proposal_refuses_what_it_cannot_write() {
     assert_eq!(code(&output), 2);
     let _ = std::fs::remove_dir_all(&export);
 }
+
+/// The README's walkthrough, run as written (but `listen`, which the corpus
+/// stands in for, and the release step, which edits this repository): each
+/// command runs, nothing is a usage error, and the loop closes.
+#[test]
+fn the_readme_walkthrough_runs() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## When Kit changes").unwrap()..];
+    let block = &section[section.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let dir = scratch("walkthrough");
+    std::fs::create_dir_all(&dir).unwrap();
+    for link in ["tests", "schemas"] {
+        std::os::unix::fs::symlink(support::root().join(link), dir.join(link)).unwrap();
+    }
+    std::fs::copy(
+        support::root().join("tests/fixtures/drift/kept.quarantine.jsonl"),
+        dir.join("kept.quarantine.jsonl"),
+    )
+    .unwrap();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kit-webhooks"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut ran = Vec::new();
+    for line in block
+        .lines()
+        .filter(|l| l.starts_with("kit-webhooks ") && !l.contains(" listen "))
+    {
+        let output = Command::new("sh")
+            .args(["-c", line])
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        let status = code(&output);
+        assert!(
+            status == 0 || status == 1,
+            "{line}: exit {status}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran.push((line.split('#').next().unwrap().trim().to_owned(), status));
+    }
+    let status_of = |prefix: &str| {
+        ran.iter()
+            .find(|(line, _)| line.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in the walkthrough: {ran:?}"))
+            .1
+    };
+    assert_eq!(status_of("kit-webhooks drift tests"), 1);
+    assert_eq!(status_of("kit-webhooks diff schemas proposal"), 0);
+    assert_eq!(status_of("kit-webhooks drift --schemas proposal"), 0);
+    assert_eq!(status_of("kit-webhooks replay"), 0);
+    assert_eq!(lines_in(&dir.join("kept.jsonl")), 2);
+    assert_eq!(lines_in(&dir.join("kept.quarantine.jsonl")), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn lines_in(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).unwrap_or_default().lines().count()
+}
