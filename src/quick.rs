@@ -33,6 +33,13 @@ pub(crate) fn decode_with_drift(body: &[u8]) -> Option<(WebhookEvent, Option<Dri
     // guessed (the last `"event"` key, where keys in alphabetical order put
     // it); the scan says which event the body really has.
     let guess = guess_event(text);
+    // The typed decoding first, as the guess says: a body its type refuses
+    // (an invalid delivery, or a wrong guess) goes to the document before
+    // any scan. Its value is trusted only once the scan vouches for the body.
+    let early = match guess {
+        Some(known) => Some(typed_as(text, known)?),
+        None => None,
+    };
     let guessed_root = guess.map_or(PENDING, |known| EMBEDDED.events[known.index()].1);
     let mut found = scan(text, Some(&EMBEDDED), guessed_root)?;
     if found.event != guess.map(EventType::as_str) && found.unique_keys {
@@ -41,7 +48,10 @@ pub(crate) fn decode_with_drift(body: &[u8]) -> Option<(WebhookEvent, Option<Dri
         }
     }
     let scan = found;
-    let event = typed(text, &scan)?;
+    let event = match early {
+        Some(event) if scan.unique_keys && scan.event == guess.map(EventType::as_str) => event,
+        _ => typed(text, &scan)?,
+    };
     let drift = match scan.found {
         Found::None => Some(Drift::default()),
         Found::Some(found) => Some(Drift::from_additions(
@@ -87,7 +97,11 @@ fn typed(text: &str, scan: &Scan<'_>) -> Option<WebhookEvent> {
     if !scan.unique_keys {
         return None;
     }
-    let event = EventType::from_name(scan.event?)?;
+    typed_as(text, EventType::from_name(scan.event?)?)
+}
+
+/// The typed decoding of a body as a delivery of `event`.
+fn typed_as(text: &str, event: EventType) -> Option<WebhookEvent> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = WebhookEvent::deserialize_known(event, &mut deserializer).ok()?;
     deserializer.end().ok()?;
@@ -301,7 +315,12 @@ pub(crate) fn scan<'a>(text: &'a str, shapes: Option<&Shapes>, root: u32) -> Opt
                         }
                     }
                 }
-                i = end + 1;
+                // A key's `:` right after it is skipped with it.
+                i = if bytes.get(end + 1) == Some(&b':') {
+                    end + 2
+                } else {
+                    end + 1
+                };
             }
             open @ (b'{' | b'[') => {
                 if depth == DEEP {
@@ -322,16 +341,22 @@ pub(crate) fn scan<'a>(text: &'a str, shapes: Option<&Shapes>, root: u32) -> Opt
                 i += 1;
             }
             b'-' | b'0'..=b'9' => {
-                let length = bytes[i..]
-                    .iter()
-                    .take_while(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-                    .count();
-                let number = &bytes[i..i + length];
-                if number.iter().any(|b| matches!(b, b'e' | b'E')) || length > LONG {
+                let start = i;
+                while let Some(&b) = bytes.get(i) {
+                    match b {
+                        b'0'..=b'9' | b'-' | b'+' | b'.' => i += 1,
+                        b'e' | b'E' => return None,
+                        _ => break,
+                    }
+                }
+                if i - start > LONG {
                     return None;
                 }
-                i += length;
             }
+            // In JSON (and only JSON gets past the typed decoding) these
+            // start `true`, `false` and `null`.
+            b't' | b'n' => i += 4,
+            b'f' => i += 5,
             b'}' | b']' => {
                 if depth > 0 {
                     depth -= 1;
@@ -432,18 +457,15 @@ fn find_top(node: &Node, key: &[u8], top: bool) -> Option<u32> {
         .map(|(_, child)| *child)
 }
 
-/// Whether two keys are equal: inline, without a call to `memcmp`, for the
-/// short keys of a delivery.
+/// Whether two keys are equal: lengths, then the first and last bytes,
+/// inline (which tells most different keys apart), then the rest.
 #[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.len() <= 16 {
-        a.iter().zip(b).all(|(x, y)| x == y)
-    } else {
-        a == b
-    }
+    a.len() == b.len()
+        && match (a.first(), b.first(), a.last(), b.last()) {
+            (Some(a0), Some(b0), Some(a1), Some(b1)) => a0 == b0 && a1 == b1 && a == b,
+            _ => true,
+        }
 }
 
 /// The position of `key` among the documented keys, looked for first where
