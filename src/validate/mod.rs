@@ -1,7 +1,7 @@
 //! Validation with the same schemas the types come from, and the parse
 //! pipeline: bytes → document → validated (`validators.rs`) → typed, with a
-//! fast path for valid lenient deliveries (`fast.rs`) that gives the same
-//! verdict and value.
+//! fast path for valid deliveries (`fast.rs`; strict ones too when they carry
+//! no drift) that gives the same verdict and value.
 
 mod fast;
 mod validators;
