@@ -355,6 +355,26 @@ fn the_proposal_refuses_what_it_cannot_write() {
     // An export is a baseline all the same.
     let output = run(&["drift", "--schemas", export.to_str().unwrap(), CORPUS[0]]);
     assert_eq!(code(&output), 1);
+    // A value the build script cannot name: proposed, with a warning.
+    let corpus = scratch("unnamed");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let mut delivery = support::read_json(&support::root().join("tests/fixtures/valid/offer.accepted.json"));
+    delivery["data"]["status"] = json!("2nd_round");
+    std::fs::write(corpus.join("d.json"), delivery.to_string()).unwrap();
+    let target = corpus.join("proposal");
+    let output = run(&[
+        "drift",
+        "--propose",
+        target.to_str().unwrap(),
+        corpus.join("d.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 1);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"2nd_round\" makes no Rust variant name"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&corpus);
     // A directory that is not a schema set.
     let output = run(&["validate", "--schemas", "tests/fixtures/drift", CORPUS[2]]);
     assert_eq!(code(&output), 2);

@@ -106,6 +106,7 @@ pub fn write(dir: &Path, source: Option<&Path>, aggregate: &Aggregate) -> Result
         for value in &added {
             list.push(json!(value));
         }
+        warn_unnamed(list, &set.files[*file].rel, at);
         let shown: Vec<String> = added.iter().map(|v| format!("`{v}`")).collect();
         let note = format!(
             "{} {}",
@@ -358,6 +359,26 @@ fn pascal(name: &str) -> String {
                 .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
         })
         .collect()
+}
+
+/// Warns of the values the build script cannot name as Rust variants (it
+/// refuses such a list): a name that does not start with a letter, that
+/// another value also makes, or `Unknown`, which holds unknown values.
+fn warn_unnamed(list: &[Value], file: &str, at: &str) {
+    let mut names: Vec<String> = Vec::new();
+    for value in list.iter().filter_map(Value::as_str) {
+        let name = pascal(value);
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name != "Unknown"
+            && !names.contains(&name);
+        if !valid {
+            eprintln!(
+                "kit-webhooks drift: warning: {file}: {at}: the value {value:?} makes no Rust variant name of its own ({name:?}); the build script refuses a list whose values do not make distinct Rust names, so this proposal will not build as it is"
+            );
+        }
+        names.push(name);
+    }
 }
 
 fn lower_first(text: &str) -> String {
