@@ -2,41 +2,13 @@
 //! round-trip; random mutations never make validation and parsing disagree;
 //! a signature verifies with its secret and no other.
 
-use std::sync::OnceLock;
-
 use chrono::DateTime;
-use kit_webhooks::{EventType, Mode, Parser, Signer, Verifier, VerifyError, WebhookEvent};
+use kit_webhooks::{Mode, Parser, Signer, Verifier, VerifyError, WebhookEvent};
 use proptest::prelude::*;
-use serde_json::Value;
 
 mod support;
-use support::generate::{self, any_mutation, mutate};
-use support::judge::{self, Boon};
-
-/// Deliveries of every event, generated from its bundled schema in `mode`:
-/// strict schemas have closed lists, lenient ones also any other string.
-fn any_delivery(mode: Mode) -> BoxedStrategy<(EventType, Value)> {
-    let schemas = EventType::ALL
-        .iter()
-        .map(|event| {
-            let schema: Value = serde_json::from_str(event.bundled_schema(mode)).unwrap();
-            (event.to_string(), schema)
-        })
-        .collect();
-    generate::deliveries(schemas)
-        .prop_map(|(name, doc)| (EventType::from_name(&name).unwrap(), doc))
-        .boxed()
-}
-
-/// boon, built once per mode.
-fn boon(mode: Mode) -> &'static Boon {
-    static LENIENT: OnceLock<Boon> = OnceLock::new();
-    static STRICT: OnceLock<Boon> = OnceLock::new();
-    match mode {
-        Mode::Lenient => LENIENT.get_or_init(|| Boon::new(Mode::Lenient)),
-        _ => STRICT.get_or_init(|| Boon::new(Mode::Strict)),
-    }
-}
+use support::generate::{any_delivery, any_mutation, mutate};
+use support::judge::{self, boon};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

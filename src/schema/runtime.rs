@@ -15,7 +15,7 @@ use super::set::{LoadError, SchemaSet};
 use super::{forms, shape};
 use crate::document::Document;
 use crate::drift::{Drift, Node, Shapes};
-use crate::error::{Error, Invalid, Violation};
+use crate::error::{Error, Invalid};
 use crate::Mode;
 
 /// The name of the definition of any event's envelope, in the source layout.
@@ -204,17 +204,12 @@ impl SchemaDir {
         if !validator.is_valid(delivery) || strict_unknown {
             let mut found = crate::validate::violations(validator, delivery, self.all_errors);
             if let (true, Some(name)) = (strict_unknown, name) {
-                found.retain(|v| v.instance_path != "/event");
-                found.insert(
-                    0,
-                    Violation::new(
-                        "/event",
-                        "enum",
-                        format!(
-                            "{name:?} is not an event of {} (strict mode accepts only its {} events)",
-                            self.dir.display(),
-                            self.events.len()
-                        ),
+                crate::validate::refuse_event(
+                    &mut found,
+                    format!(
+                        "{name:?} is not an event of {} (strict mode accepts only its {} events)",
+                        self.dir.display(),
+                        self.events.len()
                     ),
                 );
             }

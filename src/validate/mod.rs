@@ -227,16 +227,11 @@ impl Parser {
         if !validator.is_valid(&value) || strict_unknown {
             let mut found = validators::violations(validator, &value, self.all_errors);
             if let (true, Some(name)) = (strict_unknown, name) {
-                found.retain(|v| v.instance_path != "/event");
-                found.insert(
-                    0,
-                    Violation::new(
-                        "/event",
-                        "enum",
-                        format!(
-                            "{name:?} is not a documented Kit event (strict mode accepts only the {} known events)",
-                            EventType::ALL.len()
-                        ),
+                refuse_event(
+                    &mut found,
+                    format!(
+                        "{name:?} is not a documented Kit event (strict mode accepts only the {} known events)",
+                        EventType::ALL.len()
                     ),
                 );
             }
@@ -273,6 +268,13 @@ impl Parser {
 #[cfg(feature = "runtime-schemas")]
 pub(crate) fn envelope_validator() -> &'static jsonschema::Validator {
     validators(Mode::Lenient).get(None)
+}
+
+/// Strict mode refuses an event it does not know: that comes first, in
+/// place of what the envelope's check said of `/event`.
+pub(crate) fn refuse_event(found: &mut Vec<Violation>, message: String) {
+    found.retain(|v| v.instance_path != "/event");
+    found.insert(0, Violation::new("/event", "enum", message));
 }
 
 /// Compiles every validator of `mode` afresh, bypassing the process-wide

@@ -4,6 +4,7 @@
 //! cases), which includes this file.
 
 use chrono::{DateTime, SecondsFormat};
+use kit_webhooks::{EventType, Mode};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -195,4 +196,19 @@ pub fn mutate(doc: &mut Value, pick: usize, mutation: &Mutation) {
             }
         }
     }
+}
+
+/// Deliveries of every event, generated from its bundled schema in `mode`:
+/// strict schemas have closed lists, lenient ones also any other string.
+pub fn any_delivery(mode: Mode) -> BoxedStrategy<(EventType, Value)> {
+    let schemas = EventType::ALL
+        .iter()
+        .map(|event| {
+            let schema: Value = serde_json::from_str(event.bundled_schema(mode)).unwrap();
+            (event.to_string(), schema)
+        })
+        .collect();
+    deliveries(schemas)
+        .prop_map(|(name, doc)| (EventType::from_name(&name).unwrap(), doc))
+        .boxed()
 }

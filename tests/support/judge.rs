@@ -63,6 +63,16 @@ impl Boon {
     }
 }
 
+/// boon, built once per mode and test process.
+pub fn boon(mode: Mode) -> &'static Boon {
+    static LENIENT: std::sync::OnceLock<Boon> = std::sync::OnceLock::new();
+    static STRICT: std::sync::OnceLock<Boon> = std::sync::OnceLock::new();
+    match mode {
+        Mode::Lenient => LENIENT.get_or_init(|| Boon::new(Mode::Lenient)),
+        _ => STRICT.get_or_init(|| Boon::new(Mode::Strict)),
+    }
+}
+
 /// The verdict of a pipeline that shares no code with the crate's parser:
 /// boon over the union, then serde_json's own decoding of the `Value` into
 /// the generated types (which holds the one rule beyond JSON Schema: an
