@@ -89,9 +89,11 @@ pub fn write(dir: &Path, source: Option<&Path>, aggregate: &Aggregate) -> Result
             .as_object_mut()
             .ok_or_else(|| Failure::Usage(format!("{at}/properties is not an object")))?;
         for (key, gathered) in added {
-            let mut schema = gathered
-                .inferred()
-                .schema(&|inner| Some(format!("Observed inside `{key}`{inner}; not in Kit's reference.")));
+            let mut schema = gathered.inferred().schema(&|inner| {
+                Some(format!(
+                    "Observed in `{key}`, at `{inner}`; not in Kit's reference."
+                ))
+            });
             schema["description"] = json!(gathered.observed());
             properties.insert(key.clone(), schema);
         }
