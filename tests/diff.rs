@@ -629,7 +629,7 @@ fn a_format_changed_breaks() {
 fn a_constant_changed_breaks() {
     check(
         |f| f.def("JobPostingData")["properties"]["title"]["const"] = json!("Engineer"),
-        &[("*", "/data/title", Kind::ConstChanged, true)],
+        &[("*", "/data/title", Kind::ConstraintTightened, true)],
         Semver::Major,
     );
 }
@@ -641,7 +641,7 @@ fn a_keyword_the_differ_cannot_judge_is_breaking() {
             f.def("JobPostingData")["properties"]["location"]["anyOf"] =
                 json!([{"type": "string", "minLength": 1}, {"type": "null"}])
         },
-        &[("*", "/data/location", Kind::SchemaChanged, true)],
+        &[("*", "/data/location", Kind::Unproven, true)],
         Semver::Major,
     );
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::rules::{self, Context};
 use super::{Change, Kind};
 
 impl Change {
@@ -96,6 +97,8 @@ struct Differ<'a> {
     todo: Vec<String>,
     /// Pairs of definitions being compared inline, against reference cycles.
     inline: Vec<(String, String)>,
+    /// The polarity of the subschemas being compared.
+    context: Context,
 }
 
 /// Every change from `old` to `new`.
@@ -108,6 +111,7 @@ pub(super) fn changes(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
         queued: BTreeSet::new(),
         todo: Vec::new(),
         inline: Vec::new(),
+        context: Context::default(),
     };
     let names: BTreeSet<&String> = old.events.keys().chain(new.events.keys()).collect();
     for name in names {
@@ -173,6 +177,7 @@ fn types(schema: &Map<String, Value>) -> Option<BTreeSet<String>> {
 
 impl Differ<'_> {
     fn push(&mut self, owner: &Owner, pointer: &str, kind: Kind, breaking: bool, message: String) {
+        let (kind, breaking, message) = self.context.apply(kind, breaking, message);
         self.raw.push(Raw {
             owner: owner.clone(),
             pointer: pointer.to_owned(),
@@ -184,7 +189,10 @@ impl Differ<'_> {
 
     /// Compares one position: references first, then the schemas themselves.
     fn compare(&mut self, owner: &Owner, pointer: &str, old: &Value, new: &Value) {
-        let (o, n) = (schema_map(old), schema_map(new));
+        let (o, n) = (
+            rules::normalized(schema_map(old)),
+            rules::normalized(schema_map(new)),
+        );
         self.annotations(owner, pointer, &o, &n);
         match (ref_name(&o), ref_name(&n)) {
             (Some(a), Some(b))
@@ -321,14 +329,47 @@ impl Differ<'_> {
 
     /// Compares two schemas without references.
     fn node(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        let (o, n) = (&rules::normalized(o.clone()), &rules::normalized(n.clone()));
+        if o.contains_key("$ref") || n.contains_key("$ref") {
+            // A one-branch `allOf` held a reference: compare it as one.
+            self.compare(
+                owner,
+                pointer,
+                &Value::Object(o.clone()),
+                &Value::Object(n.clone()),
+            );
+            return;
+        }
         self.types(owner, pointer, o, n);
-        if o.get("const") != n.get("const") {
-            let message = match (o.get("const"), n.get("const")) {
-                (Some(a), Some(b)) => format!("the constant changes from {} to {}", show(a), show(b)),
-                (None, Some(b)) => format!("the value must now be {}", show(b)),
-                _ => "the value is no longer a constant".to_owned(),
-            };
-            self.push(owner, pointer, Kind::ConstChanged, true, message);
+        match (o.get("const"), n.get("const")) {
+            (a, b) if a == b => {}
+            // The same single value, written another way.
+            (None, Some(b)) if o.get("enum") == Some(&Value::Array(vec![b.clone()])) => {}
+            (None, Some(b)) => self.push(
+                owner,
+                pointer,
+                Kind::ConstraintTightened,
+                true,
+                format!(
+                    "const {} added: receivers accept fewer values, but typify makes a constant a type of its own, so the Rust type changes",
+                    show(b)
+                ),
+            ),
+            (Some(a), None) => self.push(
+                owner,
+                pointer,
+                Kind::ConstraintRelaxed,
+                true,
+                format!("const {} dropped: old receivers refuse any other value", show(a)),
+            ),
+            (Some(a), Some(b)) => self.push(
+                owner,
+                pointer,
+                Kind::ConstChanged,
+                true,
+                format!("the constant changes from {} to {}", show(a), show(b)),
+            ),
+            (None, None) => {}
         }
         self.values(owner, pointer, o, n);
         self.format(owner, pointer, o, n);
@@ -351,6 +392,8 @@ impl Differ<'_> {
             if a == b && walk::holds(k).is_none() {
                 continue;
             }
+            let outer = self.context;
+            self.context = outer.enter(k, o, n);
             match (walk::holds(k), a, b) {
                 (Some(Holds::One), Some(a), Some(b)) => {
                     let at = if matches!(k, "items" | "additionalItems" | "contains" | "unevaluatedItems") {
@@ -360,13 +403,16 @@ impl Differ<'_> {
                     };
                     self.compare(owner, &at, a, b);
                 }
-                (Some(Holds::Array), Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
-                    for (x, y) in a.iter().zip(b) {
-                        self.compare(owner, pointer, x, y);
-                    }
+                (Some(Holds::Array), Some(Value::Array(a)), Some(Value::Array(b))) => {
+                    self.branches(owner, pointer, k, a, b);
+                }
+                (Some(Holds::Map), Some(Value::Object(a)), Some(Value::Object(b))) => {
+                    self.context = outer;
+                    self.schema_map_keyword(owner, pointer, k, a, b);
                 }
                 // Keywords that only ever narrow what passes.
                 (_, a, b) if NARROWING.contains(&k) && a.is_none() != b.is_none() => {
+                    self.context = outer;
                     let added = a.is_none();
                     let (kind, what) = if added {
                         (Kind::ConstraintTightened, "added")
@@ -375,13 +421,139 @@ impl Differ<'_> {
                     };
                     self.push(owner, pointer, kind, !added, format!("{k} {what}"));
                 }
-                _ => self.push(
+                _ => {
+                    self.context = outer;
+                    let what = match (a, b) {
+                        (None, Some(_)) => "added",
+                        (Some(_), None) => "removed",
+                        _ => "changed",
+                    };
+                    self.push(
+                        owner,
+                        pointer,
+                        Kind::Unproven,
+                        true,
+                        format!("{k} {what}, in a way this differ cannot prove safe"),
+                    );
+                }
+            }
+            self.context = outer;
+        }
+    }
+
+    /// `allOf`, `anyOf`, `oneOf` and `prefixItems`: branches paired by
+    /// equality first (their order does not matter, but for `prefixItems`),
+    /// the rest in order.
+    fn branches(&mut self, owner: &Owner, pointer: &str, k: &str, a: &[Value], b: &[Value]) {
+        if k == "prefixItems" {
+            let shared = a.len().min(b.len());
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                self.compare(owner, &format!("{pointer}/{i}"), x, y);
+            }
+            if a.len() != b.len() {
+                let (kind, breaking, what) = if b.len() > a.len() {
+                    (
+                        Kind::ConstraintTightened,
+                        false,
+                        "added: those positions are now checked",
+                    )
+                } else {
+                    (
+                        Kind::ConstraintRelaxed,
+                        true,
+                        "removed: those positions are no longer checked",
+                    )
+                };
+                self.push(
                     owner,
                     pointer,
-                    Kind::SchemaChanged,
-                    true,
-                    format!("{k} changed, in a way this differ cannot prove safe"),
+                    kind,
+                    breaking,
+                    format!("prefixItems from position {shared} {what}"),
+                );
+            }
+            return;
+        }
+        let mut left: Vec<&Value> = a.iter().collect();
+        let mut right: Vec<&Value> = Vec::new();
+        for y in b {
+            match left.iter().position(|x| *x == y) {
+                // Equal text may still refer to definitions that changed.
+                Some(i) => {
+                    let x = left.remove(i);
+                    self.compare(owner, pointer, x, y);
+                }
+                None => right.push(y),
+            }
+        }
+        if left.len() == right.len() {
+            for (x, y) in left.into_iter().zip(right) {
+                self.compare(owner, pointer, x, y);
+            }
+            return;
+        }
+        let (fewer, more) = (left.len() > right.len(), left.len() < right.len());
+        let (kind, breaking, what) = match (k, fewer, more) {
+            ("allOf", _, true) => (Kind::ConstraintTightened, false, "a branch of allOf added"),
+            ("allOf", true, _) => (Kind::ConstraintRelaxed, true, "a branch of allOf removed"),
+            ("anyOf", _, true) => (
+                Kind::ConstraintRelaxed,
+                true,
+                "a branch of anyOf added: it may let through values old receivers refuse",
+            ),
+            ("anyOf", true, _) => (Kind::ConstraintTightened, false, "a branch of anyOf removed"),
+            _ => (
+                Kind::Unproven,
+                true,
+                "the branches of oneOf changed in number, in a way this differ cannot prove safe",
+            ),
+        };
+        // Only when the branches that stay are unchanged is the direction certain.
+        let certain = left.is_empty() || right.is_empty();
+        if certain {
+            self.push(owner, pointer, kind, breaking, what.to_owned());
+        } else {
+            self.push(
+                owner,
+                pointer,
+                Kind::Unproven,
+                true,
+                format!(
+                    "the branches of {k} changed, and changed in number: this differ cannot prove it safe"
                 ),
+            );
+        }
+    }
+
+    /// `patternProperties`, `dependentSchemas`: each entry compared; an entry
+    /// added narrows what passes, one removed widens it.
+    fn schema_map_keyword(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        k: &str,
+        a: &Map<String, Value>,
+        b: &Map<String, Value>,
+    ) {
+        let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        for name in names {
+            match (a.get(name), b.get(name)) {
+                (Some(x), Some(y)) => self.compare(owner, pointer, x, y),
+                (None, Some(_)) => self.push(
+                    owner,
+                    pointer,
+                    Kind::ConstraintTightened,
+                    false,
+                    format!("{k} {name:?} added"),
+                ),
+                (Some(_), None) => self.push(
+                    owner,
+                    pointer,
+                    Kind::ConstraintRelaxed,
+                    true,
+                    format!("{k} {name:?} removed: old receivers refuse values it no longer checks"),
+                ),
+                (None, None) => {}
             }
         }
     }
@@ -499,8 +671,43 @@ impl Differ<'_> {
     }
 
     fn bounds(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
+        // A number's bounds, inclusive or not, compared as one.
+        for (lower, name) in [(true, "lower"), (false, "upper")] {
+            let show_bound = |b: Option<rules::Bound>| match b {
+                Some(b) if lower => format!("{} {}", if b.exclusive { ">" } else { "≥" }, b.value),
+                Some(b) => format!("{} {}", if b.exclusive { "<" } else { "≤" }, b.value),
+                None => "none".to_owned(),
+            };
+            let (a, b) = (rules::bound(o, lower), rules::bound(n, lower));
+            if a == b {
+                continue;
+            }
+            let tightened = match (a, b) {
+                (None, Some(_)) => true,
+                (Some(a), Some(b)) => rules::tighter(b, a, lower),
+                _ => false,
+            };
+            let what = format!("{name} bound {} → {}", show_bound(a), show_bound(b));
+            if tightened {
+                self.push(owner, pointer, Kind::ConstraintTightened, false, what);
+            } else {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::ConstraintRelaxed,
+                    true,
+                    format!("{what}: old receivers refuse values it now allows"),
+                );
+            }
+        }
         for (keywords, larger_tightens) in [(LOWER_BOUNDS, true), (UPPER_BOUNDS, false)] {
             for keyword in keywords {
+                if matches!(
+                    *keyword,
+                    "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum"
+                ) {
+                    continue;
+                }
                 let (a, b) = (o.get(*keyword), n.get(*keyword));
                 if a == b {
                     continue;
@@ -566,7 +773,7 @@ impl Differ<'_> {
             None => self.push(
                 owner,
                 pointer,
-                Kind::SchemaChanged,
+                Kind::Unproven,
                 true,
                 format!("{what}: it may allow values old receivers refuse"),
             ),
@@ -588,7 +795,6 @@ impl Differ<'_> {
         };
         let (op, np) = (props(o), props(n));
         let (or, nr) = (required(o), required(n));
-        let closed = |m: &Map<String, Value>| m.get("additionalProperties") == Some(&Value::Bool(false));
         let mut names: Vec<&String> = op.keys().collect();
         for name in np.keys().chain(or.iter()).chain(nr.iter()) {
             if !names.contains(&name) {
@@ -599,15 +805,8 @@ impl Differ<'_> {
             let at = walk::push_token(pointer, name);
             let (was, is) = (or.contains(name), nr.contains(name));
             match (op.get(name), np.get(name)) {
-                (None, Some(_)) if !op.contains_key(name) && !or.contains(name) => {
-                    let how = if is { "required" } else { "optional" };
-                    let breaking = closed(o);
-                    let message = if breaking {
-                        format!("{how} field added where the old schema refused undocumented fields")
-                    } else {
-                        format!("{how} field added; receivers built on the old schemas ignore it")
-                    };
-                    self.push(owner, &at, Kind::FieldAdded, breaking, message);
+                (None, Some(field)) if !op.contains_key(name) && !or.contains(name) => {
+                    self.field_added(owner, &at, name, is, field, o, n);
                     continue;
                 }
                 (Some(_), None) => {
@@ -674,6 +873,144 @@ impl Differ<'_> {
             } else if !(any(a) && any(b)) {
                 let (a, b) = (a.unwrap_or(&Value::Bool(true)), b.unwrap_or(&Value::Bool(true)));
                 self.compare(owner, &format!("{pointer}/*"), a, b);
+            }
+        }
+    }
+
+    /// A field NEW documents and OLD did not: safe unless OLD already
+    /// checked such a field (a matching `patternProperties`, then
+    /// `additionalProperties`, then `unevaluatedProperties`) against a schema
+    /// its new schema does not stay within.
+    #[allow(clippy::too_many_arguments)]
+    fn field_added(
+        &mut self,
+        owner: &Owner,
+        at: &str,
+        name: &str,
+        required: bool,
+        field: &Value,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let how = if required { "required" } else { "optional" };
+        let empty = Map::new();
+        let patterns = |m: &Map<String, Value>| {
+            m.get("patternProperties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty)
+                .clone()
+        };
+        let (old_patterns, new_patterns) = (patterns(o), patterns(n));
+        let mut matched = Vec::new();
+        for (pattern, schema) in &old_patterns {
+            match rules::matches(pattern, name) {
+                Some(true) => matched.push((pattern.clone(), schema.clone())),
+                Some(false) => {}
+                None => {
+                    return self.push(
+                        owner,
+                        at,
+                        Kind::Unproven,
+                        true,
+                        format!("{how} field added, where the old patternProperties {pattern:?} may have checked it (the pattern does not compile here)"),
+                    );
+                }
+            }
+        }
+        if !matched.is_empty() {
+            // NEW checks the field against its own schema and the same
+            // patterns: within what OLD allowed if the patterns are unchanged.
+            let unchanged = matched.iter().all(|(p, s)| new_patterns.get(p) == Some(s));
+            let patterns: Vec<&str> = matched.iter().map(|(p, _)| p.as_str()).collect();
+            return if unchanged {
+                self.push(
+                    owner,
+                    at,
+                    Kind::ConstraintTightened,
+                    false,
+                    format!("{how} field documented; patternProperties {patterns:?} already allowed it, and still check it"),
+                );
+            } else {
+                self.push(
+                    owner,
+                    at,
+                    Kind::Unproven,
+                    true,
+                    format!("{how} field added, which the old patternProperties {patterns:?} checked, and those changed"),
+                );
+            };
+        }
+        let (keyword, old_check) = match (o.get("additionalProperties"), o.get("unevaluatedProperties")) {
+            (Some(check), _) => ("additionalProperties", check),
+            (None, Some(check)) => {
+                let structural = ["allOf", "anyOf", "oneOf", "if", "dependentSchemas", "$ref"];
+                if let Some(other) = structural.iter().find(|k| o.contains_key(**k)) {
+                    return self.push(
+                        owner,
+                        at,
+                        Kind::Unproven,
+                        true,
+                        format!("{how} field added where the old schema checks unevaluatedProperties beside `{other}`, which this differ cannot follow"),
+                    );
+                }
+                ("unevaluatedProperties", check)
+            }
+            (None, None) => {
+                return self.push(
+                    owner,
+                    at,
+                    Kind::FieldAdded,
+                    false,
+                    format!("{how} field added; receivers built on the old schemas ignore it"),
+                );
+            }
+        };
+        match old_check {
+            Value::Bool(true) => self.push(
+                owner,
+                at,
+                Kind::FieldAdded,
+                false,
+                format!("{how} field added; receivers built on the old schemas ignore it"),
+            ),
+            Value::Bool(false) => self.push(
+                owner,
+                at,
+                Kind::FieldAdded,
+                true,
+                format!(
+                    "{how} field added where the old schema refused undocumented fields ({keyword}: false)"
+                ),
+            ),
+            check => {
+                // Within what OLD's check allowed: compared as a change from it.
+                let mark = self.raw.len();
+                let (queued, todo, edges) = (self.queued.clone(), self.todo.clone(), self.edges.len());
+                self.compare(owner, at, check, field);
+                let reason = self.raw[mark..]
+                    .iter()
+                    .find(|r| r.breaking)
+                    .map(|r| r.message.clone());
+                self.raw.truncate(mark);
+                self.edges.truncate(edges);
+                self.queued = queued;
+                self.todo = todo;
+                match reason {
+                    None => self.push(
+                        owner,
+                        at,
+                        Kind::FieldAdded,
+                        false,
+                        format!("{how} field added; old receivers checked it against {keyword}, and its schema stays within that"),
+                    ),
+                    Some(why) => self.push(
+                        owner,
+                        at,
+                        Kind::FieldAdded,
+                        true,
+                        format!("{how} field added where old receivers check undocumented fields against {keyword}, which refuses values it allows ({why})"),
+                    ),
+                }
             }
         }
     }

@@ -29,6 +29,7 @@
 
 mod compare;
 mod render;
+mod rules;
 
 use std::path::Path;
 
@@ -164,9 +165,11 @@ pub enum Kind {
     /// A field now refers to a differently named type: Rust code naming the
     /// old type stops compiling. Breaking.
     TypeRenamed,
-    /// Any other change to a validating keyword, which this differ cannot
-    /// prove safe. Breaking.
-    SchemaChanged,
+    /// A change this differ cannot prove safe: a keyword it does not model
+    /// exactly, or a change under `not`, an `if` condition, a `oneOf` branch
+    /// or a `contains` with `maxContains`, which can move the accepted values
+    /// either way. Counted as breaking; the message names the keyword.
+    Unproven,
     /// Documentation only: `description`, `title`, `examples`, ... Patch.
     Documentation,
 }
@@ -197,7 +200,7 @@ impl Kind {
             Kind::FieldsClosed => "fields-closed",
             Kind::FieldsOpened => "fields-opened",
             Kind::TypeRenamed => "type-renamed",
-            Kind::SchemaChanged => "schema-changed",
+            Kind::Unproven => "unproven",
             Kind::Documentation => "documentation",
         }
     }
@@ -213,9 +216,14 @@ impl std::fmt::Display for Kind {
 ///
 /// # Errors
 ///
-/// [`LoadError`] when a directory cannot be read as a schema set.
+/// [`LoadError`] when a directory cannot be read as a schema set, or uses
+/// what Draft 2020-12 does not have (a tuple `items` array, `definitions`,
+/// `dependencies`, ...).
 pub fn diff_dirs(old: &Path, new: &Path) -> Result<Report, LoadError> {
-    Ok(diff(&SchemaSet::read(old)?, &SchemaSet::read(new)?))
+    let (old, new) = (SchemaSet::read(old)?, SchemaSet::read(new)?);
+    rules::check_2020_12(&old)?;
+    rules::check_2020_12(&new)?;
+    Ok(diff(&old, &new))
 }
 
 /// Compares two schema sets.

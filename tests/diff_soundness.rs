@@ -1,0 +1,446 @@
+//! The differ is never wrong about safety: each case is a pair of small
+//! schemas (the `data` of one event) and a witness. boon, which shares no
+//! code with the differ, shows whether the witness is valid under NEW and
+//! refused by OLD; when it is, the differ must call the change breaking.
+//! Then the changes it must not call breaking, the reasons it must state
+//! right, and the input it must refuse. A generative test closes: random
+//! schema pairs, and for every verdict of "safe", random values that NEW
+//! accepts are all accepted by OLD.
+#![cfg(feature = "diff")]
+
+use std::path::Path;
+
+use kit_webhooks::diff::{self, File, Kind, Layout, Report, SchemaSet};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// A one-event set whose `data` is `data`.
+fn set(data: &Value) -> SchemaSet {
+    let event = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://example.invalid/x.y.json",
+        "type": "object",
+        "required": ["event", "created_at", "data"],
+        "properties": {
+            "event": {"const": "x.y"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "data": data,
+        }
+    });
+    SchemaSet::from_files(
+        Path::new("mem"),
+        Layout::Export,
+        vec![File {
+            rel: "x.y.json".into(),
+            doc: event,
+        }],
+    )
+    .unwrap()
+}
+
+fn report(old: &Value, new: &Value) -> Report {
+    diff::diff(&set(old), &set(new))
+}
+
+/// A schema compiled by boon.
+struct Judge {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+impl Judge {
+    fn new(schema: &Value) -> Judge {
+        let mut compiler = boon::Compiler::new();
+        compiler.enable_format_assertions();
+        let mut schemas = boon::Schemas::new();
+        let mut schema = schema.clone();
+        if let Value::Object(map) = &mut schema {
+            map.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+        }
+        compiler
+            .add_resource("https://example.invalid/s.json", schema)
+            .unwrap();
+        let index = compiler
+            .compile("https://example.invalid/s.json", &mut schemas)
+            .unwrap();
+        Judge { schemas, index }
+    }
+
+    fn valid(&self, value: &Value) -> bool {
+        self.schemas.validate(value, self.index).is_ok()
+    }
+}
+
+/// boon's verdict on `value` under `schema`.
+fn valid(schema: &Value, value: &Value) -> bool {
+    Judge::new(schema).valid(value)
+}
+
+/// The witness shows the change breaks; the differ must say so, with `kind`.
+fn breaks(old: Value, new: Value, witness: Value, kind: Kind) {
+    assert!(valid(&new, &witness), "the witness is not valid under NEW");
+    assert!(!valid(&old, &witness), "the witness is not refused by OLD");
+    let report = report(&old, &new);
+    assert!(
+        report.breaking,
+        "called safe, but {witness} breaks it:\n{}",
+        report.to_text()
+    );
+    assert!(
+        report.changes.iter().any(|c| c.breaking && c.kind == kind),
+        "no breaking {kind}:\n{}",
+        report.to_text()
+    );
+}
+
+fn kinds(report: &Report) -> Vec<(Kind, bool)> {
+    report.changes.iter().map(|c| (c.kind, c.breaking)).collect()
+}
+
+#[test]
+fn a_field_added_where_old_checked_undocumented_fields() {
+    let old = json!({"type": "object", "properties": {"foo": {"type": "string"}}, "additionalProperties": {"type": "string"}});
+    let mut new = old.clone();
+    new["properties"]["bar"] = json!({"type": "number"});
+    breaks(old.clone(), new.clone(), json!({"bar": 1}), Kind::FieldAdded);
+    new["additionalProperties"] = json!(false);
+    breaks(old.clone(), new, json!({"bar": 1}), Kind::FieldAdded);
+    // Within what `additionalProperties` allowed: safe.
+    let mut new = old.clone();
+    new["properties"]["bar"] = json!({"type": "string", "maxLength": 3});
+    let r = report(&old, &new);
+    assert!(!r.breaking, "{}", r.to_text());
+
+    let old =
+        json!({"type": "object", "properties": {"foo": {"type": "string"}}, "unevaluatedProperties": false});
+    let mut new = old.clone();
+    new["properties"]["bar"] = json!({"type": "number"});
+    breaks(old, new, json!({"bar": 1}), Kind::FieldAdded);
+}
+
+#[test]
+fn polarity_under_not_if_one_of_and_contains() {
+    breaks(
+        json!({"type": "string", "not": {"maxLength": 5}}),
+        json!({"type": "string", "not": {"maxLength": 3}}),
+        json!("abcd"),
+        Kind::ConstraintRelaxed,
+    );
+    breaks(
+        json!({"type": "string", "not": {"minLength": 1}}),
+        json!({"type": "string", "not": {"minLength": 1, "pattern": "^a"}}),
+        json!("b"),
+        Kind::ConstraintRelaxed,
+    );
+    breaks(
+        json!({"oneOf": [{"type": "integer"}, {"minimum": 0}]}),
+        json!({"oneOf": [{"type": "integer", "maximum": 3}, {"minimum": 0}]}),
+        json!(5),
+        Kind::Unproven,
+    );
+    breaks(
+        json!({"type": "integer", "if": {"minimum": 0}, "then": {"multipleOf": 2}}),
+        json!({"type": "integer", "if": {"minimum": 10}, "then": {"multipleOf": 2}}),
+        json!(3),
+        Kind::Unproven,
+    );
+    breaks(
+        json!({"type": "array", "contains": {"type": "integer"}, "maxContains": 1}),
+        json!({"type": "array", "contains": {"type": "integer", "minimum": 5}, "maxContains": 1}),
+        json!([1, 2, 7]),
+        Kind::Unproven,
+    );
+    // Relaxing under `not` narrows what passes: safe, and said so.
+    let r = report(
+        &json!({"type": "string", "not": {"maxLength": 3}}),
+        &json!({"type": "string", "not": {"maxLength": 5}}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+    // Twice negated is positive again.
+    let r = report(
+        &json!({"not": {"not": {"maxLength": 5}}}),
+        &json!({"not": {"not": {"maxLength": 3}}}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+}
+
+#[test]
+fn unchanged_keywords_are_no_change() {
+    for schema in [
+        json!({"type": "object", "patternProperties": {"^x_": {"type": "integer"}}}),
+        json!({"type": "object", "dependentSchemas": {"a": {"required": ["b"]}}}),
+        json!({"allOf": [{"type": "string"}, {"minLength": 1}]}),
+    ] {
+        let r = report(&schema, &schema);
+        assert!(r.changes.is_empty(), "{schema}: {}", r.to_text());
+    }
+}
+
+#[test]
+fn reasons_state_what_changed() {
+    // A one-branch `allOf` is its branch.
+    let r = report(
+        &json!({"allOf": [{"type": "string", "minLength": 2}]}),
+        &json!({"type": "string", "minLength": 2}),
+    );
+    assert!(r.changes.is_empty(), "{}", r.to_text());
+    // Branch order does not matter.
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        let r = report(
+            &json!({ keyword: [{"type": "string"}, {"type": "integer"}] }),
+            &json!({ keyword: [{"type": "integer"}, {"type": "string"}] }),
+        );
+        assert!(r.changes.is_empty(), "{keyword}: {}", r.to_text());
+    }
+    // `minimum` → `exclusiveMinimum` with the same value tightens.
+    let r = report(
+        &json!({"type": "number", "minimum": 5}),
+        &json!({"type": "number", "exclusiveMinimum": 5}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+    let r = report(
+        &json!({"type": "number", "exclusiveMaximum": 5}),
+        &json!({"type": "number", "maximum": 5}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintRelaxed, true)], "{}", r.to_text());
+    // A closed object's new property that its patternProperties allowed is
+    // not a field added.
+    let old = json!({"type": "object", "patternProperties": {"^b": {"type": "number"}}, "additionalProperties": false});
+    let mut new = old.clone();
+    new["properties"] = json!({"bar": {"type": "integer"}});
+    let r = report(&old, &new);
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+    // A branch of anyOf added lets more through; of allOf, less.
+    let r = report(
+        &json!({"anyOf": [{"type": "string"}]}),
+        &json!({"anyOf": [{"type": "string"}, {"type": "null"}]}),
+    );
+    assert!(r.breaking, "{}", r.to_text());
+    let r = report(
+        &json!({"allOf": [{"type": "string"}, {"minLength": 1}]}),
+        &json!({"allOf": [{"type": "string"}, {"minLength": 1}, {"maxLength": 9}]}),
+    );
+    assert!(!r.breaking, "{}", r.to_text());
+}
+
+#[test]
+fn input_that_is_not_2020_12_is_refused() {
+    for (name, data) in [
+        ("tuple", json!({"type": "array", "items": [{"type": "string"}]})),
+        ("definitions", json!({"definitions": {"A": {"type": "string"}}})),
+        ("dependencies", json!({"dependencies": {"a": ["b"]}})),
+        ("not-a-schema", json!({"not": 5})),
+    ] {
+        let dir = std::env::temp_dir().join(format!("kit-webhooks-diff-2020-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut doc = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://example.invalid/x.y.json",
+            "type": "object",
+            "required": ["event", "created_at", "data"],
+            "properties": {"event": {"const": "x.y"}, "created_at": {"type": "string"}, "data": {}}
+        });
+        std::fs::write(dir.join("x.y.json"), doc.to_string()).unwrap();
+        doc["properties"]["data"] = data;
+        let new = dir.join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("x.y.json"), doc.to_string()).unwrap();
+        let err = diff::diff_dirs(&dir, &new).unwrap_err();
+        assert!(err.to_string().contains("not Draft 2020-12"), "{name}: {err}");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+            .args(["diff", dir.to_str().unwrap(), new.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+// The generative test: small schemas built from the keywords the walker
+// knows, changed one way; random small values.
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!({"type": "string"})),
+        Just(json!({"type": "integer"})),
+        Just(json!({"type": ["string", "null"]})),
+        (0u8..4).prop_map(|n| json!({"type": "string", "maxLength": n})),
+        (0u8..4).prop_map(|n| json!({"type": "string", "minLength": n})),
+        (-2i8..3).prop_map(|n| json!({"minimum": n})),
+        (-2i8..3).prop_map(|n| json!({"exclusiveMaximum": n})),
+        Just(json!({"pattern": "^a"})),
+        Just(json!({"enum": ["a", "b", 1]})),
+        Just(json!({"const": "a"})),
+        Just(json!({"multipleOf": 2})),
+        Just(json!(true)),
+        Just(json!(false)),
+    ]
+}
+
+fn any_schema() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|s| json!({"not": s})),
+            proptest::collection::vec(inner.clone(), 1..3).prop_map(|b| json!({"anyOf": b})),
+            proptest::collection::vec(inner.clone(), 1..3).prop_map(|b| json!({"allOf": b})),
+            proptest::collection::vec(inner.clone(), 1..3).prop_map(|b| json!({"oneOf": b})),
+            (inner.clone(), inner.clone()).prop_map(|(i, t)| json!({"if": i, "then": t})),
+            (
+                inner.clone(),
+                inner.clone(),
+                proptest::option::of(inner.clone()),
+                any::<bool>()
+            )
+                .prop_map(|(a, b, extra, closed)| {
+                    let mut s =
+                        json!({"type": "object", "properties": {"a": a}, "patternProperties": {"^b": b}});
+                    if let Some(extra) = extra {
+                        s["additionalProperties"] = extra;
+                    } else if closed {
+                        s["unevaluatedProperties"] = json!(false);
+                    }
+                    s
+                }),
+            (inner.clone(), 0u8..3)
+                .prop_map(|(c, m)| json!({"type": "array", "contains": c, "maxContains": m})),
+            (inner.clone(), inner)
+                .prop_map(|(p, i)| json!({"type": "array", "prefixItems": [p], "items": i})),
+        ]
+    })
+}
+
+/// One change to `schema`, at a node picked by `pick`.
+fn mutate(schema: &mut Value, pick: usize, replacement: &Value, kind: u8) {
+    /// The pointers of every schema in `v` (a schema itself).
+    fn nodes(v: &Value, at: String, out: &mut Vec<String>) {
+        out.push(at.clone());
+        let Value::Object(map) = v else { return };
+        for (k, c) in map {
+            match k.as_str() {
+                "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "items"
+                | "additionalProperties"
+                | "unevaluatedProperties" => nodes(c, format!("{at}/{k}"), out),
+                "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                    for (i, b) in c.as_array().into_iter().flatten().enumerate() {
+                        nodes(b, format!("{at}/{k}/{i}"), out);
+                    }
+                }
+                "properties" | "patternProperties" => {
+                    for (name, b) in c.as_object().into_iter().flatten() {
+                        nodes(
+                            b,
+                            format!("{at}/{k}/{}", name.replace('~', "~0").replace('/', "~1")),
+                            out,
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut schemas = Vec::new();
+    nodes(schema, String::new(), &mut schemas);
+    let at = schemas[pick % schemas.len()].clone();
+    let target = schema.pointer_mut(&at).unwrap();
+    match (kind % 4, target) {
+        (0, target) => *target = replacement.clone(),
+        (1, Value::Object(map)) => {
+            if let Value::Object(extra) = replacement {
+                for (k, v) in extra {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (2, Value::Object(map)) if map.contains_key("properties") => {
+            map["properties"]["bar"] = replacement.clone();
+        }
+        (_, target) => *target = json!({"allOf": [target.clone(), replacement]}),
+    }
+}
+
+fn any_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        (-3i64..12).prop_map(Value::from),
+        Just(json!(2.5)),
+        "(a|b|ab|abcd|ba|bar|x)?".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(2, 12, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map("(a|b|bar|b2|c)", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Wherever the differ says "safe", no value NEW accepts is refused by OLD:
+/// boon judges 300 random values per pair. Prints the counts.
+#[test]
+fn safe_verdicts_have_no_witness() {
+    use proptest::test_runner::{Config, TestRunner};
+    use std::cell::Cell;
+    let (pairs, safe, checked, accepted) =
+        (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
+    let mut runner = TestRunner::new(Config {
+        cases: 600,
+        ..Config::default()
+    });
+    let strategy = (
+        any_schema(),
+        any::<usize>(),
+        leaf(),
+        any::<u8>(),
+        proptest::collection::vec(any_value(), 300),
+    );
+    runner
+        .run(&strategy, |(old, pick, replacement, kind, values)| {
+            let mut new = old.clone();
+            mutate(&mut new, pick, &replacement, kind);
+            pairs.set(pairs.get() + 1);
+            let report = report(&old, &new);
+            if !report.breaking {
+                safe.set(safe.get() + 1);
+                let (o, n) = (Judge::new(&old), Judge::new(&new));
+                for value in &values {
+                    checked.set(checked.get() + 1);
+                    if n.valid(value) {
+                        accepted.set(accepted.get() + 1);
+                        prop_assert!(
+                            o.valid(value),
+                            "called safe, but {} is valid under NEW and refused by OLD\nOLD {}\nNEW {}\n{}",
+                            value,
+                            old,
+                            new,
+                            report.to_text()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    eprintln!(
+        "soundness: {} pairs, {} called safe; {} values checked against them, {} of them valid under NEW and all accepted by OLD",
+        pairs.get(),
+        safe.get(),
+        checked.get(),
+        accepted.get()
+    );
+    assert!(safe.get() > 50, "too few safe verdicts to judge: {}", safe.get());
+    assert!(
+        accepted.get() > 1000,
+        "too few values valid under NEW: {}",
+        accepted.get()
+    );
+}
