@@ -4,7 +4,7 @@
 //! typify as replacements: typify names them in the fields it generates and
 //! does not generate them itself.
 //!
-//! Each enum has one variant per documented value and `Unknown(String)` for
+//! Each enum has one variant per documented value and `Unknown(UnknownValue)` for
 //! any other, and is `#[non_exhaustive]`; `as_str`, `Display`, `FromStr` and
 //! serde (an unknown value round-trips unchanged) come from the `open_enum!`
 //! macro in `src/types.rs`, written once.
@@ -108,7 +108,7 @@ fn one(name: &str, schema: &Value, variants: &[Variant]) -> TokenStream {
                 #idents,
             )*
             /// A value this version of the crate does not know, kept as received.
-            #catch_all(::std::string::String),
+            #catch_all(crate::types::UnknownValue),
         }
 
         crate::types::open_enum!(#ident { #(#idents = #values,)* });
@@ -149,7 +149,10 @@ mod tests {
         let schema = json!({"description": "A status.", "enum": ["new"]});
         let code = one("Status", &schema, &variants("Status", &schema).unwrap()).to_string();
         assert!(code.contains("non_exhaustive"), "{code}");
-        assert!(code.contains("Unknown (:: std :: string :: String)"), "{code}");
+        assert!(
+            code.contains("Unknown (crate :: types :: UnknownValue)"),
+            "{code}"
+        );
         assert!(
             code.contains("open_enum ! (Status { New = \"new\" , })"),
             "{code}"

@@ -133,7 +133,7 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
 
         impl EventType {
             /// Every known event, in the order of the schema files.
-            pub const ALL: [EventType; #count] = [#(EventType::#variants),*];
+            pub const ALL: &'static [EventType] = &[#(EventType::#variants),*];
 
             /// The event name as Kit sends it in `event` and `X-Webhook-Event`.
             pub const fn as_str(self) -> &'static str {

@@ -172,6 +172,62 @@ impl From<String> for BuildError {
     }
 }
 
+/// A value Kit sent that a documented list does not hold (the payload of
+/// the `Unknown` variant of every generated enum). It is made only by
+/// parsing, which maps every documented value to its own variant, so it
+/// never holds one: `OfferStatus::from("accepted")` is
+/// `OfferStatus::Accepted`, and two equal values are equal enums.
+///
+/// ```
+/// use kit_webhooks::types::OfferStatus;
+///
+/// let status = OfferStatus::from("rescinded");
+/// match &status {
+///     OfferStatus::Unknown(value) => assert_eq!(value.as_str(), "rescinded"),
+///     other => panic!("{other}"),
+/// }
+/// assert_eq!(status, OfferStatus::from("rescinded".to_owned()));
+/// assert_eq!(OfferStatus::from("accepted"), OfferStatus::Accepted);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// Only the generated enums make one, for a value they do not list.
+    pub(crate) fn new(value: String) -> Self {
+        UnknownValue(value)
+    }
+
+    /// The value, as Kit sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for UnknownValue {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for UnknownValue {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for UnknownValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// The methods and trait impls of an open string enum (generated in
 /// `codegen/enums.rs`, one per closed list of strings in the schemas).
 macro_rules! open_enum {
@@ -184,7 +240,7 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $($name::$variant => $value,)*
-                    $name::Unknown(value) => value,
+                    $name::Unknown(value) => value.as_str(),
                 }
             }
 
@@ -204,7 +260,7 @@ macro_rules! open_enum {
             fn from(value: &str) -> Self {
                 match value {
                     $($value => $name::$variant,)*
-                    other => $name::Unknown(other.to_owned()),
+                    other => $name::Unknown(crate::types::UnknownValue::new(other.to_owned())),
                 }
             }
         }
@@ -213,7 +269,7 @@ macro_rules! open_enum {
             fn from(value: String) -> Self {
                 match value.as_str() {
                     $($value => $name::$variant,)*
-                    _ => $name::Unknown(value),
+                    _ => $name::Unknown(crate::types::UnknownValue::new(value)),
                 }
             }
         }
@@ -261,7 +317,9 @@ mod tests {
     #[test]
     fn an_unknown_value_round_trips_unchanged() {
         let status: OfferStatus = serde_json::from_str(r#""rescinded""#).unwrap();
-        assert_eq!(status, OfferStatus::Unknown("rescinded".into()));
+        assert!(matches!(&status, OfferStatus::Unknown(v) if v == "rescinded"));
+        // A documented value never lands in `Unknown`, however it is made.
+        assert_eq!(OfferStatus::from("accepted".to_owned()), OfferStatus::Accepted);
         assert_eq!(serde_json::to_string(&status).unwrap(), r#""rescinded""#);
         assert_eq!(status.to_string(), "rescinded");
         assert!(!status.is_known());

@@ -333,7 +333,7 @@ fn the_proposal_refuses_what_it_cannot_write() {
     // A source in the export layout.
     let export = scratch("export");
     std::fs::create_dir_all(export.join("schemas")).unwrap();
-    for event in kit_webhooks::EventType::ALL {
+    for &event in kit_webhooks::EventType::ALL {
         std::fs::write(
             export.join(format!("schemas/{event}.json")),
             event.bundled_schema(kit_webhooks::Mode::Lenient),

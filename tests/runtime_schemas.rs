@@ -29,7 +29,7 @@ fn export() -> &'static SchemaDir {
         let dir = scratch();
         let schemas = dir.join("schemas");
         std::fs::create_dir(&schemas).unwrap();
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             std::fs::write(
                 schemas.join(format!("{event}.json")),
                 event.bundled_schema(Mode::Lenient),

@@ -296,7 +296,7 @@ fn the_union_and_bundled_schemas_are_self_contained() {
             union["oneOf"].as_array().unwrap().len(),
             28 + usize::from(mode == Mode::Lenient)
         );
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             let text = event.bundled_schema(mode);
             assert!(!text.contains(".json#"), "{event}: no reference leaves the file");
             let bundled: Value = serde_json::from_str(text).unwrap();

@@ -66,7 +66,7 @@ impl Validators {
     /// Compiles every validator now.
     pub(super) fn warm_up(&self) {
         self.get(None);
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             self.get(Some(event));
         }
     }

@@ -75,7 +75,7 @@ pub enum EventType {
 }
 impl EventType {
     /// Every known event, in the order of the schema files.
-    pub const ALL: [EventType; 28usize] = [
+    pub const ALL: &'static [EventType] = &[
         EventType::ApplicationAdvanced,
         EventType::ApplicationOfferExtended,
         EventType::ApplicationRejected,

@@ -4640,7 +4640,7 @@ pub enum InterviewStatus {
     ///`no_show`
     NoShow,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(::std::string::String),
+    Unknown(crate::types::UnknownValue),
 }
 crate::types::open_enum!(
     InterviewStatus { Scheduled = "scheduled", Confirmed = "confirmed", Completed =
@@ -4659,7 +4659,7 @@ pub enum JobPostingStatus {
     ///`closed`
     Closed,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(::std::string::String),
+    Unknown(crate::types::UnknownValue),
 }
 crate::types::open_enum!(
     JobPostingStatus { Published = "published", Paused = "paused", Closed = "closed", }
@@ -4683,7 +4683,7 @@ pub enum OfferStatus {
     ///`expired`
     Expired,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(::std::string::String),
+    Unknown(crate::types::UnknownValue),
 }
 crate::types::open_enum!(
     OfferStatus { Pending = "pending", Accepted = "accepted", Declined = "declined",
@@ -4705,7 +4705,7 @@ pub enum OutreachMessageStatus {
     ///`failed`
     Failed,
     /// A value this version of the crate does not know, kept as received.
-    Unknown(::std::string::String),
+    Unknown(crate::types::UnknownValue),
 }
 crate::types::open_enum!(
     OutreachMessageStatus { Approved = "approved", Sent = "sent", Bounced = "bounced",

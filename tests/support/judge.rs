@@ -31,7 +31,7 @@ impl Boon {
         compiler.add_resource(union_id, union).unwrap();
         let union = compiler.compile(union_id, &mut schemas).unwrap();
         let mut per_event = BTreeMap::new();
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             let file = schema::files(mode)
                 .into_iter()
                 .find(|f| f.path == format!("events/{event}.json"))

@@ -111,7 +111,7 @@ fn parse(text: &str) -> Value {
 /// Every exported file but the TypeScript declarations, which need Node.
 pub fn generate() -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut files = BTreeMap::new();
-    for event in EventType::ALL {
+    for &event in EventType::ALL {
         files.insert(
             format!("schemas/{event}.json"),
             event.bundled_schema(Mode::Lenient).as_bytes().to_vec(),
@@ -186,7 +186,7 @@ fn openapi() -> Value {
     let mut components = union["$defs"].clone();
     rewrite_refs(&mut components);
     let mut webhooks = Map::new();
-    for event in EventType::ALL {
+    for &event in EventType::ALL {
         let bundled = parse(event.bundled_schema(Mode::Lenient));
         let title = bundled["title"].as_str().unwrap_or_default().to_owned();
         let description = bundled["description"].as_str().unwrap_or_default();
@@ -390,7 +390,7 @@ fn events_md() -> String {
 
     // Group the events by the shape of their data, in the order of EventType::ALL.
     let mut groups: Vec<(String, Vec<EventType>)> = Vec::new();
-    for event in EventType::ALL {
+    for &event in EventType::ALL {
         let bundled = parse(event.bundled_schema(Mode::Lenient));
         let data = bundled["properties"]["data"]["$ref"]
             .as_str()
@@ -475,11 +475,11 @@ fn index_js() -> String {
     out.push_str("/** The union of all events (lenient: an unknown event passes by its envelope). */\nexports.webhook = require(\"./webhook.json\");\n");
     out.push_str("/** The strict union: unknown fields and events are rejected. */\nexports.webhookStrict = require(\"./webhook.strict.json\");\n");
     out.push_str("/** One self-contained schema per event. */\nexports.schemas = {\n");
-    for event in EventType::ALL {
+    for &event in EventType::ALL {
         let _ = writeln!(out, "  \"{event}\": require(\"./schemas/{event}.json\"),");
     }
     out.push_str("};\n/** The strict variant of each event's schema. */\nexports.strictSchemas = {\n");
-    for event in EventType::ALL {
+    for &event in EventType::ALL {
         let _ = writeln!(out, "  \"{event}\": require(\"./schemas/strict/{event}.json\"),");
     }
     out.push_str("};\n/** The documented event names. */\nexports.events = Object.keys(exports.schemas);\n");
@@ -587,7 +587,7 @@ mod tests {
     #[test]
     fn events_md_lists_every_field_of_every_family() {
         let md = events_md();
-        for event in EventType::ALL {
+        for &event in EventType::ALL {
             assert!(md.contains(&format!("`{event}`")), "{event}");
         }
         for row in [
