@@ -9,6 +9,7 @@
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
 //! - `build-cost [--rounds N] [--baseline REV] [--incremental]`: cold build times of the crate, by configuration.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
+//! - `semver-judge`: the differ's Rust verdict on representative edits against cargo-semver-checks.
 
 mod bench_compare;
 mod build_cost;
@@ -24,6 +25,7 @@ mod interop;
 mod kit_tests;
 mod kits;
 mod load;
+mod semver_judge;
 mod tools;
 
 use std::path::PathBuf;
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Some("bench-compare") => bench_compare::main(&args[1..]),
         Some("build-cost") => build_cost::main(&args[1..]),
         Some("load") => load::main(&args[1..]),
+        Some("semver-judge") => semver_judge::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -77,6 +80,8 @@ tasks:
                                  signed deliveries against `listen` (default: one it starts
                                  itself, 100,000 deliveries over 64 connections); --baseline:
                                  REV's listen and this one in turn, R rounds, and their ratio
+  semver-judge                   build the crate on OLD and NEW schemas for seven representative
+                                 edits and check the differ's verdict against cargo-semver-checks
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)";
 
