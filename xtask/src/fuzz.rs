@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz --seconds N [TARGET...]`: runs the cargo-fuzz targets
-//! (`document`, `parse`, `validate`, `receive`) for N seconds each.
+//! (`document`, `parse`, `validate`, `receive`, `diff`) for N seconds each.
 //!
 //! cargo-fuzz needs nightly compiler flags; on this stable toolchain they are
 //! unlocked with `RUSTC_BOOTSTRAP=1`. cargo-fuzz itself is installed from
@@ -12,7 +12,7 @@ use std::process::Command;
 use crate::tools::run;
 use crate::{option, root};
 
-pub const TARGETS: [&str; 4] = ["document", "parse", "validate", "receive"];
+pub const TARGETS: [&str; 5] = ["document", "parse", "validate", "receive", "diff"];
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let seconds: u64 = option(args, "--seconds")
