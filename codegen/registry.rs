@@ -12,9 +12,28 @@ use super::{unparse, Result, BASE, UNKNOWN_DEF};
 
 /// The generated `registry.rs`.
 pub fn generate(model: &Model, fields: &Fields) -> Result<String> {
+    let mut seen = std::collections::BTreeMap::new();
+    for event in &model.events {
+        if let Some(other) = seen.insert(discriminant(&event.name), &event.name) {
+            return Err(format!(
+                "the events {other:?} and {:?} hash to the same EventType discriminant; rename one",
+                event.name
+            ));
+        }
+    }
     let tokens = tokens(model, fields);
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("registry code does not parse: {e}"))?;
     Ok(unparse("by build.rs from schemas/", &file))
+}
+
+/// A stable discriminant for an event name: FNV-1a, in 31 bits.
+pub fn discriminant(name: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in name.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash >> 1
 }
 
 /// The text of a file under `schemas/` (the `source_schema!` macro of `src/event.rs`).
@@ -55,6 +74,13 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
         .map(|e| Ident::new(&e.data, Span::call_site()))
         .collect();
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    // Each variant's discriminant comes from its name alone, so adding an
+    // event changes no other variant's (cargo-semver-checks holds a changed
+    // discriminant breaking).
+    let discriminants: Vec<proc_macro2::Literal> = names
+        .iter()
+        .map(|name| proc_macro2::Literal::u32_unsuffixed(discriminant(name)))
+        .collect();
     let count = events.len();
     let indices: Vec<usize> = (0..count).collect();
     let ids: Vec<String> = events.iter().map(|e| model.id(e.file)).collect();
@@ -122,13 +148,27 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
         /// assert!(EventType::ALL.contains(&event));
         /// assert!("application.unknown".parse::<EventType>().is_err());
         /// ```
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum EventType {
             #(
                 #[doc = #variant_docs]
-                #variants,
+                #variants = #discriminants,
             )*
+        }
+
+        /// By name, so that an event added later takes its place among the
+        /// others without reordering them.
+        impl PartialOrd for EventType {
+            fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for EventType {
+            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
         }
 
         impl EventType {

@@ -13,65 +13,77 @@
 /// assert!(EventType::ALL.contains(&event));
 /// assert!("application.unknown".parse::<EventType>().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventType {
     /// `application.advanced`: Fired when an application advances to another pipeline stage. Application events carry the application, its candidate and its job posting.
-    ApplicationAdvanced,
+    ApplicationAdvanced = 1238921159,
     /// `application.offer_extended`: Fired when an offer is extended on an application. Application events carry the application, its candidate and its job posting.
-    ApplicationOfferExtended,
+    ApplicationOfferExtended = 1525510867,
     /// `application.rejected`: Fired when an application is rejected. Application events carry the application, its candidate and its job posting.
-    ApplicationRejected,
+    ApplicationRejected = 2065280501,
     /// `application.submitted`: Fired when a candidate submits an application. Application events carry the application, its candidate and its job posting.
-    ApplicationSubmitted,
+    ApplicationSubmitted = 1486364819,
     /// `application.withdrawn`: Fired when the candidate withdraws an application. Application events carry the application, its candidate and its job posting.
-    ApplicationWithdrawn,
+    ApplicationWithdrawn = 1734764195,
     /// `code_assignment.auto_submitted`: Fired when a code assignment is submitted automatically. Code assignment events carry the submission, its candidate and its job posting.
-    CodeAssignmentAutoSubmitted,
+    CodeAssignmentAutoSubmitted = 1845310021,
     /// `code_assignment.submitted`: Fired when a candidate submits a code assignment. Code assignment events carry the submission, its candidate and its job posting.
-    CodeAssignmentSubmitted,
+    CodeAssignmentSubmitted = 427844507,
     /// `interview.cancelled`: Fired when an interview is cancelled. Interview events carry the interview, its candidate and its job posting.
-    InterviewCancelled,
+    InterviewCancelled = 981658748,
     /// `interview.completed`: Fired when an interview is completed. Interview events carry the interview, its candidate and its job posting.
-    InterviewCompleted,
+    InterviewCompleted = 1782658769,
     /// `interview.confirmed`: Fired when an interview is confirmed. Interview events carry the interview, its candidate and its job posting.
-    InterviewConfirmed,
+    InterviewConfirmed = 1515321519,
     /// `interview.no_show`: Fired when the candidate does not attend an interview. Interview events carry the interview, its candidate and its job posting.
-    InterviewNoShow,
+    InterviewNoShow = 1846476629,
     /// `interview.scheduled`: Fired when an interview is scheduled. Interview events carry the interview, its candidate and its job posting.
-    InterviewScheduled,
+    InterviewScheduled = 1550744966,
     /// `job_posting.closed`: Fired when a job posting is closed. Job posting events carry the job posting.
-    JobPostingClosed,
+    JobPostingClosed = 1006172204,
     /// `job_posting.paused`: Fired when a job posting is paused. Job posting events carry the job posting.
-    JobPostingPaused,
+    JobPostingPaused = 411763083,
     /// `job_posting.published`: Fired when a job posting is published. Job posting events carry the job posting.
-    JobPostingPublished,
+    JobPostingPublished = 679009810,
     /// `job_posting.reopened`: Fired when a closed or paused job posting is reopened. Job posting events carry the job posting.
-    JobPostingReopened,
+    JobPostingReopened = 242445902,
     /// `offer.accepted`: Fired when an admin accepts an offer. Offer events carry the offer, its candidate and its job posting.
-    OfferAccepted,
+    OfferAccepted = 544955994,
     /// `offer.candidate_accepted`: Fired when a candidate accepts an offer. Offer events carry the offer, its candidate and its job posting.
-    OfferCandidateAccepted,
+    OfferCandidateAccepted = 1718913443,
     /// `offer.candidate_declined`: Fired when a candidate declines an offer. Offer events carry the offer, its candidate and its job posting.
-    OfferCandidateDeclined,
+    OfferCandidateDeclined = 1420651026,
     /// `offer.declined`: Fired when an admin declines an offer. Offer events carry the offer, its candidate and its job posting.
-    OfferDeclined,
+    OfferDeclined = 880900341,
     /// `offer.revised`: Fired when an admin revises the offer with new terms. Offer events carry the offer, its candidate and its job posting.
-    OfferRevised,
+    OfferRevised = 1135792857,
     /// `outreach.message.approved`: Fired when a message transitions to approved status. Requires the Outreach addon.
-    OutreachMessageApproved,
+    OutreachMessageApproved = 2007248814,
     /// `outreach.message.bounced`: Fired when a message transitions to bounced status. Requires the Outreach addon.
-    OutreachMessageBounced,
+    OutreachMessageBounced = 1835834010,
     /// `outreach.message.failed`: Fired when a message transitions to failed status. Requires the Outreach addon.
-    OutreachMessageFailed,
+    OutreachMessageFailed = 1349386435,
     /// `outreach.message.sent`: Fired when a message transitions to sent status. Requires the Outreach addon.
-    OutreachMessageSent,
+    OutreachMessageSent = 713435854,
     /// `outreach.prospect.drafted`: Fired when the AI finishes researching a prospect and drafting an email. Requires the Outreach addon.
-    OutreachProspectDrafted,
+    OutreachProspectDrafted = 1238553444,
     /// `review.submitted`: Fired when a reviewer submits a review. Review events carry the review, its candidate and its job posting.
-    ReviewSubmitted,
+    ReviewSubmitted = 200508629,
     /// `test.ping`: Sent when you click Send Test Ping in the webhook settings. Use it to verify endpoint connectivity and signature validation.
-    TestPing,
+    TestPing = 1467234866,
+}
+/// By name, so that an event added later takes its place among the
+/// others without reordering them.
+impl PartialOrd for EventType {
+    fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for EventType {
+    fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
 }
 impl EventType {
     /// Every known event, in the order of the schema files.

@@ -25,7 +25,7 @@ type Change = fn(&Path) -> Result<(), String>;
 type Edit = (&'static str, Option<Change>, Change, bool);
 
 fn optional_phone(dir: &Path) -> Result<(), String> {
-    def(dir, "shared.json", "CandidateSummary", |d| {
+    def(dir, "shared.json", "Candidate", |d| {
         d["properties"]["phone"] = json!({"type": "string", "description": "Phone."});
     })
 }
@@ -72,7 +72,7 @@ const EDITS: &[Edit] = &[
         Some(optional_phone),
         |dir| {
             optional_phone(dir)?;
-            def(dir, "shared.json", "CandidateSummary", |d| {
+            def(dir, "shared.json", "Candidate", |d| {
                 push(d, "required", json!("phone"))
             })
         },
@@ -113,6 +113,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let head = unpack(&work, "old")?;
     let mut failures = Vec::new();
+    let mut blind = Vec::new();
     for (index, (name, start, edit, rust_breaking)) in EDITS.iter().enumerate() {
         let old = match start {
             None => head.clone(),
@@ -162,13 +163,29 @@ pub fn main(args: &[String]) -> Result<(), String> {
             verdict(judged_major),
             verdict(*rust_breaking)
         );
-        if report.breaking != judged_major || judged_major != *rust_breaking {
+        // The differ must never call minor what cargo-semver-checks proves
+        // major, must give each edit its expected verdict, and the first
+        // edit (an event added) must be minor for both. Where the differ says
+        // major and cargo-semver-checks minor, the tool has no lint for the
+        // change (0.51 has none for a field's type): said, not failed.
+        if (judged_major && !report.breaking)
+            || report.breaking != *rust_breaking
+            || (index == 0 && judged_major)
+        {
             failures.push(format!(
                 "{name}: differ {}, cargo-semver-checks {}\n{text}",
                 verdict(report.breaking),
                 verdict(judged_major)
             ));
+        } else if report.breaking && !judged_major {
+            blind.push(*name);
         }
+    }
+    if !blind.is_empty() {
+        println!(
+            "semver-judge: cargo-semver-checks {SEMVER_CHECKS} sees no break where the differ does, for: {} (it has no lint for a changed field type)",
+            blind.join(", ")
+        );
     }
     if failures.is_empty() {
         println!(
