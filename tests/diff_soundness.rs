@@ -156,6 +156,12 @@ fn polarity_under_not_if_one_of_and_contains() {
         json!([1, 2, 7]),
         Kind::Unproven,
     );
+    breaks(
+        json!({"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "string"}}),
+        json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": {"type": "string"}}),
+        json!(["a", 1]),
+        Kind::Unproven,
+    );
     // Relaxing under `not` narrows what passes: safe, and said so.
     let r = report(
         &json!({"type": "string", "not": {"maxLength": 3}}),

@@ -404,7 +404,7 @@ impl Differ<'_> {
                     self.compare(owner, &at, a, b);
                 }
                 (Some(Holds::Array), Some(Value::Array(a)), Some(Value::Array(b))) => {
-                    self.branches(owner, pointer, k, a, b);
+                    self.branches(owner, pointer, k, a, b, o);
                 }
                 (Some(Holds::Map), Some(Value::Object(a)), Some(Value::Object(b))) => {
                     self.context = outer;
@@ -444,9 +444,35 @@ impl Differ<'_> {
     /// `allOf`, `anyOf`, `oneOf` and `prefixItems`: branches paired by
     /// equality first (their order does not matter, but for `prefixItems`),
     /// the rest in order.
-    fn branches(&mut self, owner: &Owner, pointer: &str, k: &str, a: &[Value], b: &[Value]) {
+    fn branches(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        k: &str,
+        a: &[Value],
+        b: &[Value],
+        o: &Map<String, Value>,
+    ) {
         if k == "prefixItems" {
             let shared = a.len().min(b.len());
+            // Positions `prefixItems` now covers were checked by the old
+            // `items` (or `unevaluatedItems`), which no longer applies there.
+            let checked_before = ["items", "unevaluatedItems"]
+                .iter()
+                .find(|k| o.get(**k).is_some_and(|v| v != &Value::Bool(true)));
+            if let (true, Some(keyword)) = (b.len() > a.len(), checked_before) {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    self.compare(owner, &format!("{pointer}/{i}"), x, y);
+                }
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::Unproven,
+                    true,
+                    format!("prefixItems from position {shared} added, where the old `{keyword}` checked those items"),
+                );
+                return;
+            }
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
                 self.compare(owner, &format!("{pointer}/{i}"), x, y);
             }
