@@ -171,6 +171,15 @@ fn show(value: &Value) -> String {
 }
 
 /// The JSON types a schema admits, `integer` counted within `number`.
+/// `added`, `removed` or `changed`, for a keyword's two values.
+fn what_changed(old: Option<&Value>, new: Option<&Value>) -> &'static str {
+    match (old, new) {
+        (None, Some(_)) => "added",
+        (Some(_), None) => "removed",
+        _ => "changed",
+    }
+}
+
 fn types(schema: &Map<String, Value>) -> Option<BTreeSet<String>> {
     walk::types(schema).map(|ts| ts.into_iter().map(str::to_owned).collect())
 }
@@ -311,11 +320,7 @@ impl Differ<'_> {
     fn annotations(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
         for keyword in walk::ANNOTATION_KEYWORDS {
             if o.get(*keyword) != n.get(*keyword) {
-                let what = match (o.get(*keyword), n.get(*keyword)) {
-                    (None, Some(_)) => "added",
-                    (Some(_), None) => "removed",
-                    _ => "changed",
-                };
+                let what = what_changed(o.get(*keyword), n.get(*keyword));
                 self.push(
                     owner,
                     pointer,
@@ -423,11 +428,7 @@ impl Differ<'_> {
                 }
                 _ => {
                     self.context = outer;
-                    let what = match (a, b) {
-                        (None, Some(_)) => "added",
-                        (Some(_), None) => "removed",
-                        _ => "changed",
-                    };
+                    let what = what_changed(a, b);
                     self.push(
                         owner,
                         pointer,
