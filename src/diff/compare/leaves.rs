@@ -1,0 +1,252 @@
+//! The keywords that constrain one value: its type, its list of values, its
+//! format and its bounds.
+
+use super::*;
+
+impl Differ<'_> {
+    pub(super) fn types(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let (a, b) = (types(o), types(n));
+        if a == b {
+            return;
+        }
+        let describe = |t: &Option<BTreeSet<String>>| match t {
+            Some(t) => t.iter().cloned().collect::<Vec<_>>().join(" | "),
+            None => "any".to_owned(),
+        };
+        let message = format!("type {} → {}", describe(&a), describe(&b));
+        let without_null = |t: &BTreeSet<String>| -> BTreeSet<String> {
+            t.iter().filter(|t| *t != "null").cloned().collect()
+        };
+        let kind = match (&a, &b) {
+            (Some(a), Some(b)) if without_null(a) == without_null(b) && b.contains("null") => {
+                Kind::NullableAdded
+            }
+            (Some(a), Some(b)) if without_null(a) == without_null(b) => Kind::NullableRemoved,
+            _ => Kind::TypeChanged,
+        };
+        let message = match kind {
+            Kind::NullableAdded => {
+                format!("{message}: the field may now be null, which old receivers refuse")
+            }
+            Kind::NullableRemoved => format!("{message}: the Rust type loses its Option"),
+            _ => format!("{message}: the Rust type changes"),
+        };
+        self.push(owner, pointer, kind, true, message);
+    }
+
+    pub(super) fn values(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let list = |m: &Map<String, Value>| m.get("enum").and_then(Value::as_array).cloned();
+        match (list(o), list(n)) {
+            (Some(a), Some(b)) => {
+                // Lenient receivers keep any string they do not know.
+                let open = b.iter().all(Value::is_string);
+                for value in b.iter().filter(|v| !a.contains(v)) {
+                    let message = if open {
+                        format!(
+                            "value {} added; receivers built on the old schemas keep it as Unknown",
+                            show(value)
+                        )
+                    } else {
+                        format!(
+                            "value {} added to a list of non-strings, which stays closed",
+                            show(value)
+                        )
+                    };
+                    self.push(owner, pointer, Kind::ValueAdded, !open, message);
+                }
+                for value in a.iter().filter(|v| !b.contains(v)) {
+                    self.push(
+                        owner,
+                        pointer,
+                        Kind::ValueRemoved,
+                        true,
+                        format!("value {} removed: its Rust variant disappears", show(value)),
+                    );
+                }
+            }
+            (None, Some(_)) => self.push(
+                owner,
+                pointer,
+                Kind::ListClosed,
+                true,
+                "becomes a documented list of values: the Rust type changes to an enum".to_owned(),
+            ),
+            (Some(_), None) => self.push(
+                owner,
+                pointer,
+                Kind::ListOpened,
+                true,
+                "is no longer a documented list of values: the Rust type changes".to_owned(),
+            ),
+            (None, None) => {}
+        }
+    }
+
+    pub(super) fn format(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        let format = |m: &Map<String, Value>| m.get("format").and_then(Value::as_str).map(str::to_owned);
+        let rust = |f: &Option<String>| {
+            f.as_deref()
+                .and_then(|f| RUST_TYPED_FORMATS.iter().find(|(name, _)| *name == f))
+                .map(|(_, ty)| *ty)
+        };
+        let (a, b) = (format(o), format(n));
+        if a == b {
+            return;
+        }
+        let retyped = rust(&a) != rust(&b);
+        let (kind, breaking, message) = match (&a, &b) {
+            (None, Some(f)) => (Kind::FormatAdded, retyped, format!("format {f:?} added")),
+            (Some(f), None) => (
+                Kind::FormatRemoved,
+                true,
+                format!("format {f:?} dropped: old receivers refuse values it no longer rules out"),
+            ),
+            (Some(x), Some(y)) => (Kind::FormatChanged, true, format!("format {x:?} → {y:?}")),
+            (None, None) => return,
+        };
+        let message = if retyped {
+            format!(
+                "{message}; the Rust type changes ({} → {})",
+                rust(&a).unwrap_or("String"),
+                rust(&b).unwrap_or("String")
+            )
+        } else {
+            message
+        };
+        self.push(owner, pointer, kind, breaking, message);
+    }
+
+    pub(super) fn bounds(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+    ) {
+        // A number's bounds, inclusive or not, compared as one.
+        for (lower, name) in [(true, "lower"), (false, "upper")] {
+            let show_bound = |b: Option<rules::Bound>| match b {
+                Some(b) if lower => format!("{} {}", if b.exclusive { ">" } else { "≥" }, b.value),
+                Some(b) => format!("{} {}", if b.exclusive { "<" } else { "≤" }, b.value),
+                None => "none".to_owned(),
+            };
+            let (a, b) = (rules::bound(o, lower), rules::bound(n, lower));
+            if a == b {
+                continue;
+            }
+            let tightened = match (a, b) {
+                (None, Some(_)) => true,
+                (Some(a), Some(b)) => rules::tighter(b, a, lower),
+                _ => false,
+            };
+            let what = format!("{name} bound {} → {}", show_bound(a), show_bound(b));
+            if tightened {
+                self.push(owner, pointer, Kind::ConstraintTightened, false, what);
+            } else {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::ConstraintRelaxed,
+                    true,
+                    format!("{what}: old receivers refuse values it now allows"),
+                );
+            }
+        }
+        for (keywords, larger_tightens) in [(LOWER_BOUNDS, true), (UPPER_BOUNDS, false)] {
+            for keyword in keywords {
+                if matches!(
+                    *keyword,
+                    "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum"
+                ) {
+                    continue;
+                }
+                let (a, b) = (o.get(*keyword), n.get(*keyword));
+                if a == b {
+                    continue;
+                }
+                let tightened = match (a.and_then(Value::as_f64), b.and_then(Value::as_f64)) {
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    (Some(x), Some(y)) => (y > x) == larger_tightens,
+                    (None, None) => false,
+                };
+                self.constraint(owner, pointer, keyword, a, b, Some(tightened));
+            }
+        }
+        for keyword in OTHER_CONSTRAINTS {
+            let (a, b) = (o.get(*keyword), n.get(*keyword));
+            match (a, b) {
+                _ if a == b => {}
+                (None, Some(_)) => self.constraint(owner, pointer, keyword, a, b, Some(true)),
+                (Some(_), None) => self.constraint(owner, pointer, keyword, a, b, Some(false)),
+                _ => self.constraint(owner, pointer, keyword, a, b, None),
+            }
+        }
+        // typify picks a field's Rust integer type from its bounds.
+        let integer = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("integer"));
+        if integer(o) && integer(n) {
+            let (a, b) = (rust_integer(o), rust_integer(n));
+            if a != b {
+                self.push(
+                    owner,
+                    pointer,
+                    Kind::TypeChanged,
+                    true,
+                    format!("the bounds change the Rust integer type from {a} to {b}"),
+                );
+            }
+        }
+    }
+
+    pub(super) fn constraint(
+        &mut self,
+        owner: &Owner,
+        pointer: &str,
+        keyword: &str,
+        a: Option<&Value>,
+        b: Option<&Value>,
+        tightened: Option<bool>,
+    ) {
+        let what = match (a, b) {
+            (None, Some(b)) => format!("{keyword} {} added", show(b)),
+            (Some(a), None) => format!("{keyword} {} dropped", show(a)),
+            (Some(a), Some(b)) => format!("{keyword} {} → {}", show(a), show(b)),
+            (None, None) => return,
+        };
+        match tightened {
+            Some(true) => self.push(owner, pointer, Kind::ConstraintTightened, false, what),
+            Some(false) => self.push(
+                owner,
+                pointer,
+                Kind::ConstraintRelaxed,
+                true,
+                format!("{what}: old receivers refuse values it now allows"),
+            ),
+            None => self.push(
+                owner,
+                pointer,
+                Kind::Unproven,
+                true,
+                format!("{what}: it may allow values old receivers refuse"),
+            ),
+        }
+    }
+}
