@@ -11,7 +11,6 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::root;
 use crate::tools::{self, run};
 
 /// The version of cargo-semver-checks this task installs.
@@ -224,20 +223,8 @@ fn install() -> Result<std::path::PathBuf, String> {
 /// The crate at HEAD in `work/name`, at version 1.0.0, outside the workspace.
 fn unpack(work: &Path, name: &str) -> Result<std::path::PathBuf, String> {
     let dir = work.join(name);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let archive = work.join(format!("{name}.tar"));
-    run(
-        Command::new("git")
-            .args(["archive", "--format=tar", "-o"])
-            .arg(&archive)
-            .arg("HEAD")
-            .current_dir(root()),
-        "git archive",
-    )?;
-    run(
-        Command::new("tar").arg("-xf").arg(&archive).current_dir(&dir),
-        "tar",
-    )?;
+    let head = tools::source_at("HEAD", work)?;
+    run(Command::new("cp").arg("-R").arg(&head).arg(&dir), "cp")?;
     let manifest = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
     let text = text
