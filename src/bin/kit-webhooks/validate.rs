@@ -84,9 +84,9 @@ const BATCH_LINES: usize = 2048;
 const BATCH_BYTES: usize = 1 << 20;
 
 /// One line of a `--jsonl` input: its number and body.
-type Line = (usize, Body);
+pub type Line = (usize, Body);
 
-fn read_batch(input: &mut Input, limit: usize, next_number: &mut usize) -> io::Result<Vec<Line>> {
+pub fn read_batch(input: &mut Input, limit: usize, next_number: &mut usize) -> io::Result<Vec<Line>> {
     let mut batch = Vec::new();
     let mut bytes = 0usize;
     while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {

@@ -12,10 +12,8 @@ use serde_json::Value;
 
 use super::{Aggregate, Outcome};
 use crate::args::Checker;
-use crate::input::{self, Body, Input};
-
-const BATCH_LINES: usize = 2048;
-const BATCH_BYTES: usize = 1 << 20;
+use crate::input::{self, Body};
+use crate::validate::read_batch;
 
 /// Reads one input into `aggregate`. Malformed lines are counted; only a
 /// file that cannot be read is an error.
@@ -44,27 +42,27 @@ pub fn read(path: Option<&Path>, checker: &Checker, aggregate: &mut Aggregate) -
             return Ok(());
         }
     }
-    let mut batch = vec![first];
-    fill(&mut input, limit, &mut batch)?;
+    // The same batches as `validate --jsonl` (line numbers unused here).
+    let mut number = 0;
+    let mut batch = vec![(0, first)];
+    batch.extend(read_batch(&mut input, limit, &mut number)?);
     while !batch.is_empty() {
-        let mut next = Vec::new();
-        let (outcomes, read) = rayon::join(
+        let (outcomes, next) = rayon::join(
             || {
                 batch
                     .par_drain(..)
-                    .map(|line| match line {
+                    .map(|(_, line)| match line {
                         Body::Whole(bytes) => judge(&bytes, checker),
                         Body::TooLarge(_) => Outcome::Unreadable,
                     })
                     .collect::<Vec<_>>()
             },
-            || fill(&mut input, limit, &mut next),
+            || read_batch(&mut input, limit, &mut number),
         );
         for outcome in outcomes {
             aggregate.add(outcome);
         }
-        read?;
-        batch = next;
+        batch = next?;
     }
     Ok(())
 }
@@ -73,23 +71,6 @@ pub fn read(path: Option<&Path>, checker: &Checker, aggregate: &mut Aggregate) -
 /// listener's fields beside it.
 fn line_limit(body_limit: usize) -> usize {
     body_limit.saturating_mul(6).saturating_add(1 << 16)
-}
-
-fn fill(input: &mut Input, limit: usize, batch: &mut Vec<Body>) -> io::Result<()> {
-    let mut bytes = 0usize;
-    while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-        let Some(body) = input::read_line(&mut *input.reader, limit)? else {
-            break;
-        };
-        if let Body::Whole(line) = &body {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            bytes += line.len();
-        }
-        batch.push(body);
-    }
-    Ok(())
 }
 
 /// The body a line holds: a quarantine record's `body` or `body_base64`, or
