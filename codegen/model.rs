@@ -142,10 +142,26 @@ impl Model {
                 ));
             }
         }
-        if !self.set.defs.contains_key(UNKNOWN_DEF) {
+        let Some(unknown) = self.set.defs.get(UNKNOWN_DEF) else {
             return Err(format!(
                 "schemas/common/: the envelope definition $defs/{UNKNOWN_DEF} is missing"
             ));
+        };
+        // `WebhookEvent::Unknown` answers `event_name()` and `created_at()`
+        // like every event, so the catch-all requires what every event does.
+        let required: Vec<&str> = unknown
+            .schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for field in ["event", "created_at", "data"] {
+            if !required.contains(&field) {
+                return Err(format!(
+                    "{}: /$defs/{UNKNOWN_DEF} must require {field:?}, as every event does",
+                    self.shown(unknown.file)
+                ));
+            }
         }
         Ok(())
     }
@@ -306,7 +322,7 @@ pub(crate) mod tests {
                 "Timestamp": {"type": "string", "format": "date-time"},
                 "PingData": {"description": "d", "type": "object", "properties": {}},
                 "Status": {"description": "s", "type": "string", "enum": ["new", "old"]},
-                "UnknownEvent": {"type": "object", "properties": {
+                "UnknownEvent": {"type": "object", "required": ["event", "created_at", "data"], "properties": {
                     "event": {"type": "string", "description": "e"},
                     "created_at": {"$ref": "#/$defs/Timestamp", "description": "c"},
                     "data": {"type": "object", "description": "d"}
@@ -422,5 +438,14 @@ pub(crate) mod tests {
         assert!(err.contains("/$defs/Status/enum:"), "{err}");
         let err = refused(|f| f[0].doc["$defs"]["Status"]["enum"] = json!(["unknown"]));
         assert!(err.contains("Unknown"), "{err}");
+    }
+
+    #[test]
+    fn the_catch_all_envelope_requires_what_every_event_does() {
+        let err = refused(|f| f[0].doc["$defs"]["UnknownEvent"]["required"] = json!(["event", "data"]));
+        assert!(
+            err.contains("/$defs/UnknownEvent must require \"created_at\""),
+            "{err}"
+        );
     }
 }

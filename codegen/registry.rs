@@ -270,7 +270,7 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
             pub fn event_name(&self) -> &str {
                 match self {
                     #(WebhookEvent::#variants(_) => #names,)*
-                    WebhookEvent::Unknown(unknown) => &unknown.event,
+                    WebhookEvent::Unknown(unknown) => unknown.event(),
                 }
             }
 
@@ -278,7 +278,7 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
             pub fn created_at(&self) -> &::chrono::DateTime<::chrono::Utc> {
                 match self {
                     #(WebhookEvent::#variants(delivery) => &delivery.created_at,)*
-                    WebhookEvent::Unknown(unknown) => &unknown.created_at,
+                    WebhookEvent::Unknown(unknown) => unknown.created_at(),
                 }
             }
 

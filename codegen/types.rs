@@ -20,7 +20,7 @@ use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use super::model::{is_named_shape, Model};
 use super::walk;
-use super::{enums, unparse, Result};
+use super::{enums, unparse, Result, UNKNOWN_DEF};
 
 /// Every generated struct's fields: JSON name → Rust field name.
 pub type Fields = BTreeMap<String, BTreeMap<String, String>>;
@@ -254,6 +254,72 @@ fn finish(file: &mut syn::File, docs: &BTreeMap<String, Vec<(String, String)>>) 
         }
     }
     ErrorPath.visit_file_mut(file);
+    seal_unknown_event(file);
+}
+
+/// `UnknownEvent` stands for a delivery whose event this version does not
+/// know, so only parsing makes one: its fields are private (read through
+/// accessors), it has no builder, and its `event` refuses a documented name.
+fn seal_unknown_event(file: &mut syn::File) {
+    let mentions_unknown = |item: &syn::ItemImpl| {
+        let ty = &item.self_ty;
+        let trait_ = item.trait_.as_ref().map(|(_, path, _)| quote!(#path).to_string());
+        let text = format!("{} {}", quote!(#ty), trait_.unwrap_or_default());
+        text.split(|c: char| !c.is_alphanumeric() && c != '_')
+            .any(|word| word == UNKNOWN_DEF)
+    };
+    let mut accessors = Vec::new();
+    for item in &mut file.items {
+        match item {
+            syn::Item::Struct(s) if s.ident == UNKNOWN_DEF => {
+                for field in s.fields.iter_mut() {
+                    field.vis = syn::Visibility::Inherited;
+                    let Some(ident) = field.ident.clone() else {
+                        continue;
+                    };
+                    if json_name(field) == "event" {
+                        field.attrs.push(syn::parse_quote!(
+                            #[serde(deserialize_with = "crate::event::unknown_event_name")]
+                        ));
+                    }
+                    let docs: Vec<&syn::Attribute> =
+                        field.attrs.iter().filter(|a| a.path().is_ident("doc")).collect();
+                    let ty = &field.ty;
+                    let (ret, body) = match quote!(#ty).to_string().replace(' ', "").as_str() {
+                        "::std::string::String" => (quote!(&str), quote!(&self.#ident)),
+                        _ => (quote!(&#ty), quote!(&self.#ident)),
+                    };
+                    accessors.push(quote! {
+                        #(#docs)*
+                        pub fn #ident(&self) -> #ret {
+                            #body
+                        }
+                    });
+                }
+            }
+            syn::Item::Impl(i) if i.trait_.is_none() && mentions_unknown(i) => {
+                i.items
+                    .retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                if let Some((_, items)) = &mut m.content {
+                    items.retain(|item| match item {
+                        syn::Item::Struct(s) => s.ident != UNKNOWN_DEF,
+                        syn::Item::Impl(i) => !mentions_unknown(i),
+                        _ => true,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    file.items.retain(|item| !matches!(item, syn::Item::Impl(i) if i.trait_.is_none() && mentions_unknown(i) && i.items.is_empty()));
+    let name = syn::Ident::new(UNKNOWN_DEF, proc_macro2::Span::call_site());
+    file.items.push(syn::parse_quote! {
+        impl #name {
+            #(#accessors)*
+        }
+    });
 }
 
 /// The JSON name of a field.
@@ -494,6 +560,11 @@ mod tests {
         assert!(code.contains("pub enum Status"), "{code}");
         assert!(code.contains("pub mod builder"), "{code}");
         assert!(!code.contains("impl ::std::convert::From<&"), "{code}");
+        // The catch-all envelope is sealed: private fields, accessors, no builder.
+        assert!(code.contains("    event: ::std::string::String,"), "{code}");
+        assert!(code.contains("pub fn event(&self) -> &str"), "{code}");
+        assert!(!code.contains("builder::UnknownEvent"), "{code}");
+        assert!(code.contains("crate::event::unknown_event_name"), "{code}");
     }
 
     #[test]

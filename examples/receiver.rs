@@ -32,7 +32,7 @@ async fn kit_webhook(delivery: AuthenticDelivery) -> (StatusCode, &'static str) 
         }
         Ok(WebhookEvent::TestPing(_)) => println!("test ping: the endpoint and the secret work"),
         Ok(WebhookEvent::Unknown(unknown)) => {
-            println!("an event this version does not know yet: {}", unknown.event)
+            println!("an event this version does not know yet: {}", unknown.event())
         }
         Ok(other) => println!("{} at {}", other.event_name(), other.created_at()),
         Err(error) => {

@@ -117,6 +117,18 @@ impl<'de> Deserialize<'de> for EventType {
     }
 }
 
+/// The `event` of [`types::UnknownEvent`](crate::types::UnknownEvent): any
+/// name but a documented one, which has its own type.
+pub(crate) fn unknown_event_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    if EventType::from_name(&name).is_some() {
+        return Err(serde::de::Error::custom(format_args!(
+            "{name:?} is a documented event, with its own type: read it as a WebhookEvent"
+        )));
+    }
+    Ok(name)
+}
+
 /// Only the `event` of a delivery, read without building anything else.
 #[derive(Deserialize)]
 struct Peek<'a> {

@@ -48,7 +48,7 @@
 //!     WebhookEvent::ApplicationSubmitted(delivery) => {
 //!         assert_eq!(delivery.data.candidate.email, "jane@example.com");
 //!     }
-//!     WebhookEvent::Unknown(other) => println!("new event {}", other.event),
+//!     WebhookEvent::Unknown(other) => println!("new event {}", other.event()),
 //!     _ => {}
 //! }
 //! # Ok::<(), kit_webhooks::Error>(())

@@ -314,6 +314,23 @@ fn any_schema() -> impl Strategy<Value = Value> {
                     }
                     s
                 }),
+            // What `unevaluated*` sees through in-place subschemas.
+            (inner.clone(), any::<bool>()).prop_map(|(c, closed)| {
+                let mut s = json!({"type": "object", "properties": {"a": {}},
+                    "allOf": [{"properties": {"c": c}}],
+                    "dependentSchemas": {"a": {"properties": {"d": {}}}}});
+                if closed {
+                    s["unevaluatedProperties"] = json!(false);
+                }
+                s
+            }),
+            (inner.clone(), any::<bool>()).prop_map(|(c, closed)| {
+                let mut s = json!({"type": "array", "prefixItems": [{}], "allOf": [{"contains": c}]});
+                if closed {
+                    s["unevaluatedItems"] = json!(false);
+                }
+                s
+            }),
             (inner.clone(), 0u8..3)
                 .prop_map(|(c, m)| json!({"type": "array", "contains": c, "maxContains": m})),
             (inner.clone(), inner)
@@ -337,13 +354,14 @@ fn mutate(schema: &mut Value, pick: usize, replacement: &Value, kind: u8) {
                 | "contains"
                 | "items"
                 | "additionalProperties"
-                | "unevaluatedProperties" => nodes(c, format!("{at}/{k}"), out),
+                | "unevaluatedProperties"
+                | "unevaluatedItems" => nodes(c, format!("{at}/{k}"), out),
                 "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
                     for (i, b) in c.as_array().into_iter().flatten().enumerate() {
                         nodes(b, format!("{at}/{k}/{i}"), out);
                     }
                 }
-                "properties" | "patternProperties" | "$defs" => {
+                "properties" | "patternProperties" | "dependentSchemas" | "$defs" => {
                     for (name, b) in c.as_object().into_iter().flatten() {
                         nodes(
                             b,
@@ -387,7 +405,7 @@ fn any_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(2, 12, 4, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            proptest::collection::btree_map("(a|b|bar|b2|c)", inner, 0..4)
+            proptest::collection::btree_map("(a|b|bar|b2|c|d)", inner, 0..4)
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
@@ -516,4 +534,115 @@ fn safe_verdicts_on_the_real_schemas_have_no_witness() {
         safe > 20 && checked > 500,
         "too little was judged: {safe} safe, {checked} deliveries"
     );
+}
+
+/// The keywords whose effect reaches past their own schema object
+/// (`unevaluated*` through in-place subschemas, `$dynamicRef`), and the
+/// other object and array keywords: each change that a witness shows
+/// breaking is called breaking.
+#[test]
+fn changes_seen_through_unevaluated_dynamic_and_dependent_keywords() {
+    let mut failures = Vec::new();
+    let cases: Vec<(Value, Value, Value)> = vec![
+        // A field evaluated by a new in-place branch escapes `unevaluatedProperties`.
+        (
+            json!({"type": "object", "properties": {"a": {}}, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": {}}, "allOf": [{"properties": {"b": {}}}], "unevaluatedProperties": false}),
+            json!({"b": 1}),
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {}}, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": {}}, "dependentSchemas": {"a": {"properties": {"b": {}}}}, "unevaluatedProperties": false}),
+            json!({"a": 1, "b": 1}),
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {}}, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": {}}, "if": {"required": ["a"]}, "then": {"properties": {"b": {}}}, "unevaluatedProperties": false}),
+            json!({"a": 1, "b": 1}),
+        ),
+        (
+            json!({"type": "object", "allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": false}),
+            json!({"type": "object", "allOf": [{"properties": {"a": {}, "b": {"type": "integer"}}}], "unevaluatedProperties": false}),
+            json!({"b": 1}),
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {}}, "patternProperties": {"^x": {}}, "unevaluatedProperties": false}),
+            json!({"type": "object", "properties": {"a": {}}, "patternProperties": {"^x": {}, "^y": {}}, "unevaluatedProperties": false}),
+            json!({"y": 1}),
+        ),
+        (
+            json!({"type": "array", "prefixItems": [{}], "unevaluatedItems": false}),
+            json!({"type": "array", "prefixItems": [{}], "allOf": [{"prefixItems": [{}, {}]}], "unevaluatedItems": false}),
+            json!([1, 2]),
+        ),
+        (
+            json!({"type": "array", "prefixItems": [{}], "unevaluatedItems": false}),
+            json!({"type": "array", "prefixItems": [{}], "contains": {"type": "integer"}, "unevaluatedItems": false}),
+            json!([1, 2]),
+        ),
+        (
+            json!({"type": "object", "dependentRequired": {"a": ["b"]}}),
+            json!({"type": "object", "dependentRequired": {"a": []}}),
+            json!({"a": 1}),
+        ),
+        (
+            json!({"type": "object", "dependentRequired": {"a": ["b"]}}),
+            json!({"type": "object", "dependentRequired": {"c": ["b"]}}),
+            json!({"a": 1}),
+        ),
+        (
+            json!({"type": "object", "propertyNames": {"maxLength": 2}}),
+            json!({"type": "object", "propertyNames": {"maxLength": 3}}),
+            json!({"abc": 1}),
+        ),
+        (
+            json!({"type": "object", "minProperties": 1, "properties": {"a": {}}}),
+            json!({"type": "object", "properties": {"a": {}}}),
+            json!({}),
+        ),
+        (
+            json!({"$defs": {"n": {"$dynamicAnchor": "n", "type": "string"}}, "$dynamicRef": "#n"}),
+            json!({"$defs": {"n": {"$dynamicAnchor": "n", "type": ["string", "integer"]}}, "$dynamicRef": "#n"}),
+            json!(1),
+        ),
+        (
+            json!({"type": "array", "items": {"type": "string"}, "uniqueItems": true}),
+            json!({"type": "array", "items": {"type": "string"}}),
+            json!(["a", "a"]),
+        ),
+        (
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]}),
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}),
+            json!(null),
+        ),
+        (
+            json!({"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}),
+            json!({"type": "object", "properties": {"a": {"type": "integer"}}}),
+            json!({}),
+        ),
+        (
+            json!({"type": "object", "additionalProperties": false, "properties": {"a": {}}}),
+            json!({"type": "object", "additionalProperties": false, "properties": {"a": {}}, "patternProperties": {"^b": {}}}),
+            json!({"b": 1}),
+        ),
+        (
+            json!({"type": "integer", "if": {"maximum": 0}, "else": {"minimum": 3}}),
+            json!({"type": "integer", "else": {"minimum": 3}}),
+            json!(1),
+        ),
+        (
+            json!({"type": "integer", "if": {"maximum": 0}, "then": {"minimum": -3}}),
+            json!({"type": "integer", "if": {"maximum": 0}}),
+            json!(-5),
+        ),
+    ];
+    for (old, new, witness) in cases {
+        assert!(valid(&new, &witness), "bad witness {witness} for {new}");
+        assert!(!valid(&old, &witness), "bad witness {witness} for {old}");
+        let r = report(&old, &new);
+        if !r.breaking {
+            failures.push(format!("{old}\n -> {new}\n witness {witness}\n{}", r.to_text()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
-use kit_webhooks::{EventType, WebhookEvent};
+use kit_webhooks::{types, EventType, WebhookEvent};
 use serde_json::{json, Value};
 
 /// The 28 events named in Kit's payload reference, family by family.
@@ -219,16 +219,38 @@ fn an_unknown_event_keeps_its_name_time_and_data() {
         let WebhookEvent::Unknown(unknown) = &event else {
             panic!("{event:?}")
         };
-        assert_eq!(unknown.event, "candidate.merged");
+        assert_eq!(unknown.event(), "candidate.merged");
         assert_eq!(event.event_name(), "candidate.merged");
         assert_eq!(event.event_type(), None);
         assert_eq!(
-            Value::Object(unknown.data.clone()),
+            Value::Object(unknown.data().clone()),
             json!({"id": 5, "merged_into": {"id": 7}, "tags": ["a", null, 1.5]})
         );
         let original: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(serde_json::to_value(&event).unwrap(), original);
     }
+}
+
+/// `Unknown` never stands for a documented event: the type has no builder
+/// and no public fields, and reading one with a documented name fails.
+#[test]
+fn an_unknown_event_cannot_hold_a_documented_event() {
+    let documented = json!({"event": "offer.accepted", "created_at": "2026-05-01T12:00:00Z", "data": {}});
+    let err = serde_json::from_value::<types::UnknownEvent>(documented).unwrap_err();
+    assert!(err.to_string().contains("documented event"), "{err}");
+    // The same body read as a WebhookEvent is an `OfferAccepted` or an error,
+    // never `Unknown`.
+    for event in kit_webhooks::EventType::ALL {
+        let body = json!({"event": event.as_str(), "created_at": "2026-05-01T12:00:00Z", "data": {}});
+        if let Ok(parsed) = serde_json::from_value::<WebhookEvent>(body) {
+            assert_eq!(parsed.event_type(), Some(*event));
+        }
+    }
+    let unknown =
+        json!({"event": "offer.countered", "created_at": "2026-05-01T12:00:00Z", "data": {"id": 1}});
+    let read: types::UnknownEvent = serde_json::from_value(unknown.clone()).unwrap();
+    assert_eq!(read.event(), "offer.countered");
+    assert_eq!(serde_json::to_value(&read).unwrap(), unknown);
 }
 
 fn typed_error(body: &[u8]) -> (String, String) {

@@ -18,6 +18,7 @@ impl Change {
 use crate::schema::set::{base_name, SchemaSet};
 use crate::schema::walk::{self, Holds};
 
+mod dynamic;
 mod leaves;
 mod objects;
 
@@ -206,6 +207,7 @@ impl Differ<'_> {
             rules::normalized(schema_map(new)),
         );
         self.annotations(owner, pointer, &o, &n);
+        self.whole_node(owner, pointer, &o, &n);
         match (ref_name(&o), ref_name(&n)) {
             (Some(a), Some(b))
                 if a == b && self.old.defs.contains_key(a) && self.new.defs.contains_key(b) =>

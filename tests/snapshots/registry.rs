@@ -857,7 +857,7 @@ impl WebhookEvent {
             WebhookEvent::OutreachProspectDrafted(_) => "outreach.prospect.drafted",
             WebhookEvent::ReviewSubmitted(_) => "review.submitted",
             WebhookEvent::TestPing(_) => "test.ping",
-            WebhookEvent::Unknown(unknown) => &unknown.event,
+            WebhookEvent::Unknown(unknown) => unknown.event(),
         }
     }
     /// When the event occurred (the envelope's `created_at`).
@@ -891,7 +891,7 @@ impl WebhookEvent {
             WebhookEvent::OutreachProspectDrafted(delivery) => &delivery.created_at,
             WebhookEvent::ReviewSubmitted(delivery) => &delivery.created_at,
             WebhookEvent::TestPing(delivery) => &delivery.created_at,
-            WebhookEvent::Unknown(unknown) => &unknown.created_at,
+            WebhookEvent::Unknown(unknown) => unknown.created_at(),
         }
     }
     /// Deserialises the payload of a known event straight into its type.

@@ -788,18 +788,13 @@ for TestPingData {
 #[non_exhaustive]
 pub struct UnknownEvent {
     /// The event type that triggered this delivery
-    pub event: ::std::string::String,
+    #[serde(deserialize_with = "crate::event::unknown_event_name")]
+    event: ::std::string::String,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     /// Event-specific payload (varies by event type)
-    pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-}
-impl UnknownEvent {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::UnknownEvent {
-        Default::default()
-    }
+    data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`].
 pub mod builder {
@@ -4540,87 +4535,21 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`UnknownEvent`](super::UnknownEvent).
-    #[derive(Clone, Debug)]
-    pub struct UnknownEvent {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ::std::string::String,
-        >,
-        event: ::std::result::Result<::std::string::String, ::std::string::String>,
+}
+impl UnknownEvent {
+    /// The event type that triggered this delivery
+    pub fn event(&self) -> &str {
+        &self.event
     }
-    impl ::std::default::Default for UnknownEvent {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
+    /// ISO 8601 timestamp of when the event occurred
+    pub fn created_at(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
+        &self.created_at
     }
-    impl UnknownEvent {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::std::string::String>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<UnknownEvent> for super::UnknownEvent {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: UnknownEvent,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::UnknownEvent> for UnknownEvent {
-        fn from(value: super::UnknownEvent) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
+    /// Event-specific payload (varies by event type)
+    pub fn data(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.data
     }
 }
 ///The status of an interview.
