@@ -190,4 +190,15 @@ function validate(body, options = {}) {
   return { valid: errors.length === 0, event, errors };
 }
 
-module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf };
+/**
+ * Whether `value` is a valid `format` ("date-time" or "email"), as the Rust
+ * crate's validator says: the check the validators use.
+ */
+function checkFormat(format, value) {
+  const check = Object.prototype.hasOwnProperty.call(validators.formats, format) ? validators.formats[format] : null;
+  if (check === null) throw new TypeError(`no such format: ${JSON.stringify(format)} (date-time, email)`);
+  if (typeof value !== "string") throw new TypeError("the value must be a string");
+  return check.validate(value);
+}
+
+module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat };

@@ -5,7 +5,7 @@
 "use strict";
 
 const crypto = require("node:crypto");
-const { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf } = require("./check.js");
+const { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat } = require("./check.js");
 
 /** Kit's replay window: five minutes either way. */
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -203,6 +203,7 @@ module.exports = {
   validate,
   parse,
   receive,
+  checkFormat,
   VerificationError,
   InvalidDelivery,
   ReceiveError,

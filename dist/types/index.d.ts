@@ -89,6 +89,12 @@ export type RequestHeaders =
  */
 export declare function receive(headers: RequestHeaders, body: Body, options: ReceiveOptions): KitWebhookDelivery;
 
+/**
+ * Whether `value` is a valid `format`, as the Rust crate's validator says:
+ * the check the validators use. Throws a TypeError for another format.
+ */
+export declare function checkFormat(format: "date-time" | "email", value: string): boolean;
+
 export declare class VerificationError extends Error {
   readonly reason: "signature" | "stale" | "future" | "malformed";
 }

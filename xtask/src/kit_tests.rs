@@ -21,7 +21,7 @@ use kit_webhooks::{Mode, Parser};
 use serde_json::{json, Value};
 
 use crate::tools::{self, node_script, run};
-use crate::{option, root};
+use crate::{format_fuzz, option, root};
 
 /// The deliveries the property tests generate from the schemas, and their mutations.
 #[path = "../../tests/support/generate.rs"]
@@ -324,6 +324,37 @@ pub fn run_all(dist: &Path, work: &Path, args: &[String], failures: &mut Vec<Str
         Ok(summary) => println!("python kit (wheel, fresh venv): {summary}"),
         Err(e) => failures.push(format!("python kit: {e}")),
     }
+    let seed = match option(args, "--seed") {
+        Some(seed) => seed.parse().map_err(|e| format!("--seed {seed}: {e}"))?,
+        None => format_fuzz::DEFAULT_SEED,
+    };
+    let per_format = match option(args, "--format-strings") {
+        Some(n) => n.parse().map_err(|e| format!("--format-strings {n}: {e}"))?,
+        None => format_fuzz::PER_FORMAT,
+    };
+    match format_fuzz::run_kits(
+        work,
+        &work.join("npm-project"),
+        &work.join("kit-venv/bin/python"),
+        seed,
+        per_format,
+    ) {
+        Ok(found) => {
+            println!(
+                "format fuzzer (seed {seed}), each string through Rust, the npm kit and the Python kit:"
+            );
+            for line in &found.lines {
+                println!("  {line}");
+            }
+            if found.disagreements > 0 {
+                failures.push(format!(
+                    "format fuzzer: {} string(s) on which a kit disagrees with Rust (seed {seed})",
+                    found.disagreements
+                ));
+            }
+        }
+        Err(e) => failures.push(format!("format fuzzer: {e}")),
+    }
     let screenshot = option(args, "--screenshot").map(PathBuf::from);
     match catalog(dist, work, &cases, screenshot.as_deref()) {
         Ok(summary) => println!("{summary}"),
@@ -498,6 +529,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 fn catalog(dist: &Path, work: &Path, cases: &Path, screenshot: Option<&Path>) -> Result<String, String> {
     let mut command = node_script(work, "catalog.test.js", CATALOG_TEST)?;
     command.arg(dist.join("site/index.html")).arg(cases);
+    let sample = work.join("catalog-formats.json");
+    if sample.exists() {
+        command.env("KIT_FORMAT_SAMPLE", sample);
+    }
     if let Some(path) = screenshot {
         command.arg(path);
     }

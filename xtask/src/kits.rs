@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::export::{self, Field};
 use crate::tools::{self, node_script, run};
+use crate::unicode_tables;
 
 const CHECK_JS: &str = include_str!("../kits/npm/check.js");
 const KIT_JS: &str = include_str!("../kits/npm/kit.js");
@@ -53,6 +54,7 @@ pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
     files.insert(format!("{py}/__init__.py"), PY_INIT.into());
     files.insert(format!("{py}/_types.py"), PY_TYPES.into());
     files.insert(format!("{py}/_formats.py"), PY_FORMATS.into());
+    files.insert(format!("{py}/_unicode.py"), unicode_tables::python().into_bytes());
     files.insert(format!("{py}/_reading.py"), PY_READING.into());
     files.insert(format!("{py}/py.typed"), Vec::new());
     files.insert(format!("{py}/_events.py"), events_py().into_bytes());
@@ -91,6 +93,7 @@ pub fn build(files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), String> {
     std::fs::create_dir_all(&kit).map_err(|e| e.to_string())?;
     std::fs::write(kit.join("check.js"), CHECK_JS).map_err(|e| e.to_string())?;
     std::fs::write(kit.join("formats.js"), FORMATS_JS).map_err(|e| e.to_string())?;
+    std::fs::write(kit.join("unicode.js"), unicode_tables::javascript()).map_err(|e| e.to_string())?;
     let out = work.join("compiled");
     run(
         node_script(&kit, "compile.js", COMPILE_JS)?

@@ -20,6 +20,7 @@ mod compat;
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 mod export;
+mod format_fuzz;
 mod fuzz;
 mod interop;
 mod kit_tests;
@@ -27,6 +28,7 @@ mod kits;
 mod load;
 mod semver_judge;
 mod tools;
+mod unicode_tables;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Some("build-cost") => build_cost::main(&args[1..]),
         Some("load") => load::main(&args[1..]),
         Some("semver-judge") => semver_judge::main(&args[1..]),
+        Some("format-strings") => format_fuzz::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -66,11 +69,15 @@ tasks:
   release                        snapshot schemas/ and the version into release/ (after publishing)
   bless                          rewrite tests/snapshots/ (the generated Rust, for review)
                                  after a schema or generator change
-  interop [--dir DIR] [--screenshot PNG]
+  interop [--dir DIR] [--screenshot PNG] [--seed N] [--format-strings N]
                                  check the exported files with ajv, python-jsonschema, tsc,
                                  datamodel-code-generator and openapi-spec-validator; test the
                                  npm and Python kits as installed from the export, and the
-                                 event catalog in headless Chromium (--screenshot: save it)
+                                 event catalog in headless Chromium (--screenshot: save it);
+                                 fuzz the kits' format checks against Rust's (N strings per
+                                 format, default 100,000, from seed N, default fixed)
+  format-strings OUT [--seed N] [--format-strings N]
+                                 write the format fuzzer's strings with Rust's verdicts to OUT
   bench-compare [--count N]      kit-webhooks validate --jsonl against Node (ajv) and Python
                                  (fastjsonschema) on the same N deliveries (default 200,000)
   build-cost [--rounds N] [--baseline REV] [--incremental]

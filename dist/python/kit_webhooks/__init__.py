@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from . import models
 from ._events import EVENTS, MODELS
-from ._formats import FORMATS, parse_timestamp
+from ._formats import FORMATS, check_format, parse_timestamp
 from ._reading import Violation, document
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "ValidationResult",
     "VerificationError",
     "Violation",
+    "check_format",
     "models",
     "parse",
     "receive",

@@ -5,6 +5,8 @@
 // space for the `T`, its email wants a dot in the domain.
 "use strict";
 
+const UNICODE = require("./unicode.js");
+
 const TWO = /^\d{2}$/;
 
 function isValidDate(date) {
@@ -74,9 +76,112 @@ function isValidHostname(host) {
   if (host.length === 0 || host.length > 253 || host.endsWith(".")) return false;
   return host.split(".").every((label) => {
     if (!/^[A-Za-z0-9-]{1,63}$/.test(label) || label.startsWith("-") || label.endsWith("-")) return false;
+    const punycode = label.startsWith("xn--");
     // Hyphens in the third and fourth places only in an A-label (xn--).
-    return !(label.length >= 4 && label.slice(2, 4) === "--" && !label.startsWith("xn--"));
+    if (label.length >= 4 && label.slice(2, 4) === "--" && !punycode) return false;
+    if (!punycode) return true;
+    const decoded = decodePunycode(label.slice(4));
+    return decoded !== null && isValidUnicodeLabel(decoded);
   });
+}
+
+// Punycode (RFC 3492) as jsonschema decodes an A-label's payload: arithmetic
+// in 32 bits, where an overflow makes the label invalid.
+const U32 = 0xffffffff;
+
+function punycodeDigit(code) {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30 + 26;
+  if (code >= 0x41 && code <= 0x5a) return code - 0x41;
+  if (code >= 0x61 && code <= 0x7a) return code - 0x61;
+  return null;
+}
+
+function punycodeAdapt(delta, count, first) {
+  delta = Math.floor(delta / (first ? 700 : 2));
+  delta += Math.floor(delta / count);
+  let k = 0;
+  while (delta > Math.floor((35 * 26) / 2)) {
+    delta = Math.floor(delta / 35);
+    k += 36;
+  }
+  return k + Math.floor((36 * delta) / (delta + 38));
+}
+
+/** The code points of a punycode payload, or null. */
+function decodePunycode(input) {
+  const dash = input.lastIndexOf("-");
+  const basic = dash > 0 ? input.slice(0, dash) : "";
+  const encoded = dash > 0 ? input.slice(dash + 1) : input;
+  const output = Array.from(basic, (c) => c.codePointAt(0));
+  let n = 128;
+  let i = 0;
+  let bias = 72;
+  let p = 0;
+  while (p < encoded.length) {
+    const previous = i;
+    let weight = 1;
+    for (let k = 36; ; k += 36) {
+      if (p >= encoded.length) return null;
+      const digit = punycodeDigit(encoded.charCodeAt(p++));
+      if (digit === null || digit * weight > U32) return null;
+      i += digit * weight;
+      if (i > U32) return null;
+      const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+      if (digit < t) break;
+      weight *= 36 - t;
+      if (weight > U32) return null;
+    }
+    const count = output.length + 1;
+    bias = punycodeAdapt(i - previous, count, previous === 0);
+    n += Math.floor(i / count);
+    i %= count;
+    if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return null;
+    output.splice(i, 0, n);
+    i++;
+  }
+  return output;
+}
+
+function inRanges(ranges, code) {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (code < ranges[mid][0]) hi = mid - 1;
+    else if (code > ranges[mid][1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+const VIRAMA = new Set(UNICODE.VIRAMA);
+const DISALLOWED = new Set(UNICODE.DISALLOWED);
+const EXCEPTIONS = new Set(UNICODE.EXCEPTIONS);
+
+/** jsonschema's check of a decoded label (RFC 5892's categories and contextual rules). */
+function isValidUnicodeLabel(label) {
+  if (label.length > 0 && inRanges(UNICODE.MARK, label[0])) return false;
+  let katakanaMiddleDot = false;
+  let hiraganaKatakanaHan = false;
+  let arabicIndic = false;
+  let extendedArabicIndic = false;
+  for (let j = 0; j < label.length; j++) {
+    const c = label[j];
+    const previous = j > 0 ? label[j - 1] : null;
+    const next = j + 1 < label.length ? label[j + 1] : null;
+    if (c === 0x200d && !(previous !== null && VIRAMA.has(previous))) return false;
+    if (c === 0x00b7 && (previous !== 0x6c || next !== 0x6c)) return false;
+    if (c === 0x0375 && !(next !== null && next >= 0x370 && next <= 0x3ff)) return false;
+    if ((c === 0x05f3 || c === 0x05f4) && !(previous !== null && previous >= 0x590 && previous <= 0x5ff)) return false;
+    if (c === 0x30fb) katakanaMiddleDot = true;
+    else if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff)) hiraganaKatakanaHan = true;
+    else if (c >= 0x660 && c <= 0x669) arabicIndic = true;
+    else if (c >= 0x6f0 && c <= 0x6f9) extendedArabicIndic = true;
+    else if (DISALLOWED.has(c)) return false;
+    else if (EXCEPTIONS.has(c)) continue;
+    else if (c > 0x7f && !inRanges(UNICODE.PVALID, c)) return false;
+  }
+  return !((katakanaMiddleDot && !hiraganaKatakanaHan) || (arabicIndic && extendedArabicIndic));
 }
 
 function isValidIPv4(text) {
@@ -102,6 +207,18 @@ function isValidIPv6(text) {
   return halves.length === 2 ? parts.length < groups : parts.length === groups;
 }
 
+const WHITE_SPACE = new Set(UNICODE.WHITE_SPACE);
+
+/** Rust's `str::trim`: Unicode White_Space at both ends (String.prototype.trim also takes U+FEFF). */
+function trimRust(text) {
+  const chars = Array.from(text);
+  let start = 0;
+  let end = chars.length;
+  while (start < end && WHITE_SPACE.has(chars[start].codePointAt(0))) start++;
+  while (end > start && WHITE_SPACE.has(chars[end - 1].codePointAt(0))) end--;
+  return chars.slice(start, end).join("");
+}
+
 /** email_address's split of `Display Name <address>`: [display, address], or null. */
 function splitDisplay(text) {
   let inQuote = false;
@@ -115,8 +232,8 @@ function splitDisplay(text) {
     else if (c === '"') inQuote = !inQuote;
   }
   if (separator < 0) return ["", text];
-  const right = text.slice(separator + 2).trim();
-  return right.endsWith(">") ? [text.slice(0, separator).trim(), right.slice(0, -1)] : null;
+  const right = trimRust(text.slice(separator + 2));
+  return right.endsWith(">") ? [trimRust(text.slice(0, separator)), right.slice(0, -1)] : null;
 }
 
 function isValidEmail(email) {

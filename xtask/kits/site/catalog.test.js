@@ -85,6 +85,22 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
     }
     assert.ok(checked >= 100, `${checked} fixtures checked`);
 
+    // The page's format checks give Rust's verdicts on the format fuzzer's
+    // sample (KIT_FORMAT_SAMPLE: {format: [[string, valid], ...]}).
+    let formats = 0;
+    if (process.env.KIT_FORMAT_SAMPLE) {
+      const sample = JSON.parse(fs.readFileSync(process.env.KIT_FORMAT_SAMPLE, "utf8"));
+      const wrong = await page.evaluate((sample) => {
+        const out = [];
+        for (const [format, pairs] of Object.entries(sample)) {
+          for (const [s, valid] of pairs) if (KitCheck.checkFormat(format, s) !== valid) out.push([format, s, valid]);
+        }
+        return out;
+      }, sample);
+      assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} format verdicts differ from Rust's`);
+      formats = Object.values(sample).reduce((n, pairs) => n + pairs.length, 0);
+    }
+
     // "Check this example" fills the box from a card.
     await page.click("article#test\\.ping details summary");
     await page.click("article#test\\.ping button.try");
@@ -101,7 +117,7 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
     }
     assert.deepEqual(offsite, [], "the page asked for nothing beyond itself");
     assert.deepEqual(problems, []);
-    console.log(`catalog: ${cards.length} events in ${families.length} families rendered; search narrows; ${checked} fixtures get the Rust verdicts in the page; no request left the page`);
+    console.log(`catalog: ${cards.length} events in ${families.length} families rendered; search narrows; ${checked} fixtures and ${formats} fuzzed format strings get the Rust verdicts in the page; no request left the page`);
   } finally {
     await browser.close();
   }

@@ -9,11 +9,16 @@ xtask/kits/python/kit_webhooks/_formats.py.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import ipaddress
 import re
 
 from jsonschema import FormatChecker
+
+from . import _unicode
+
+_WHITE_SPACE = "".join(chr(c) for c in _unicode.WHITE_SPACE)
 
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))\Z", re.ASCII
@@ -93,8 +98,9 @@ def _split_display(text: str) -> tuple[str, str] | None:
             in_quote = not in_quote
     if separator < 0:
         return "", text
-    right = text[separator + 2 :].strip()
-    return (text[:separator].strip(), right[:-1]) if right.endswith(">") else None
+    # Rust's str::trim (Unicode White_Space); Python's strip() also takes \x1c-\x1f.
+    right = text[separator + 2 :].strip(_WHITE_SPACE)
+    return (text[:separator].strip(_WHITE_SPACE), right[:-1]) if right.endswith(">") else None
 
 
 _ATEXT_ASCII = frozenset("!#$%&'*+-/=?^_`{|}~")
@@ -122,9 +128,119 @@ def _is_valid_hostname(host: str) -> bool:
     for label in host.split("."):
         if not re.fullmatch(r"[A-Za-z0-9-]{1,63}", label) or label[0] == "-" or label[-1] == "-":
             return False
-        if len(label) >= 4 and label[2:4] == "--" and not label.startswith("xn--"):
+        punycode = label.startswith("xn--")
+        # Hyphens in the third and fourth places only in an A-label (xn--).
+        if len(label) >= 4 and label[2:4] == "--" and not punycode:
             return False
+        if punycode:
+            decoded = _decode_punycode(label[4:])
+            if decoded is None or not _is_valid_unicode_label(decoded):
+                return False
     return True
+
+
+# Punycode (RFC 3492) as jsonschema decodes an A-label's payload: arithmetic
+# in 32 bits, where an overflow makes the label invalid. (Python's own
+# "punycode" codec takes what this refuses, and refuses differently.)
+_U32 = 0xFFFFFFFF
+
+
+def _punycode_digit(c: str) -> int | None:
+    if "0" <= c <= "9":
+        return ord(c) - 0x30 + 26
+    if "A" <= c <= "Z":
+        return ord(c) - 0x41
+    if "a" <= c <= "z":
+        return ord(c) - 0x61
+    return None
+
+
+def _punycode_adapt(delta: int, count: int, first: bool) -> int:
+    delta //= 700 if first else 2
+    delta += delta // count
+    k = 0
+    while delta > (35 * 26) // 2:
+        delta //= 35
+        k += 36
+    return k + (36 * delta) // (delta + 38)
+
+
+def _decode_punycode(payload: str) -> list[int] | None:
+    dash = payload.rfind("-")
+    basic, encoded = (payload[:dash], payload[dash + 1 :]) if dash > 0 else ("", payload)
+    output = [ord(c) for c in basic]
+    n, i, bias, p = 128, 0, 72, 0
+    while p < len(encoded):
+        previous, weight, k = i, 1, 36
+        while True:
+            if p >= len(encoded):
+                return None
+            digit = _punycode_digit(encoded[p])
+            p += 1
+            if digit is None or digit * weight > _U32:
+                return None
+            i += digit * weight
+            if i > _U32:
+                return None
+            t = 1 if k <= bias else 26 if k >= bias + 26 else k - bias
+            if digit < t:
+                break
+            weight *= 36 - t
+            if weight > _U32:
+                return None
+            k += 36
+        count = len(output) + 1
+        bias = _punycode_adapt(i - previous, count, previous == 0)
+        n += i // count
+        i %= count
+        if n > 0x10FFFF or 0xD800 <= n <= 0xDFFF:
+            return None
+        output.insert(i, n)
+        i += 1
+    return output
+
+
+def _in_ranges(ranges: list[list[int]], code: int) -> bool:
+    at = bisect.bisect_right(ranges, [code, 0x110000]) - 1
+    return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
+
+
+_VIRAMA = frozenset(_unicode.VIRAMA)
+_DISALLOWED = frozenset(_unicode.DISALLOWED)
+_EXCEPTIONS = frozenset(_unicode.EXCEPTIONS)
+
+
+def _is_valid_unicode_label(label: list[int]) -> bool:
+    """jsonschema's check of a decoded label (RFC 5892's categories and contextual rules)."""
+    if label and _in_ranges(_unicode.MARK, label[0]):
+        return False
+    katakana_middle_dot = hiragana_katakana_han = arabic_indic = extended_arabic_indic = False
+    for j, c in enumerate(label):
+        previous = label[j - 1] if j > 0 else None
+        following = label[j + 1] if j + 1 < len(label) else None
+        if c == 0x200D and previous not in _VIRAMA:
+            return False
+        if c == 0x00B7 and (previous != 0x6C or following != 0x6C):
+            return False
+        if c == 0x0375 and not (following is not None and 0x370 <= following <= 0x3FF):
+            return False
+        if c in (0x05F3, 0x05F4) and not (previous is not None and 0x590 <= previous <= 0x5FF):
+            return False
+        if c == 0x30FB:
+            katakana_middle_dot = True
+        elif 0x3040 <= c <= 0x30FF or 0x4E00 <= c <= 0x9FFF:
+            hiragana_katakana_han = True
+        elif 0x660 <= c <= 0x669:
+            arabic_indic = True
+        elif 0x6F0 <= c <= 0x6F9:
+            extended_arabic_indic = True
+        elif c in _DISALLOWED:
+            return False
+        elif c in _EXCEPTIONS:
+            continue
+        elif c > 0x7F and not _in_ranges(_unicode.PVALID, c):
+            return False
+    return not ((katakana_middle_dot and not hiragana_katakana_han) or (arabic_indic and extended_arabic_indic))
 
 
 def _is_valid_ipv4(text: str) -> bool:
@@ -178,6 +294,23 @@ def _is_valid_email(value: object) -> bool:
         if len(label.encode()) > 63 or not _is_atom(label):
             return False
     return _is_valid_hostname(domain)
+
+
+def check_format(format: str, value: str) -> bool:
+    """Whether ``value`` is a valid ``format`` (``"date-time"`` or ``"email"``), as the
+    Rust crate's validator says.
+
+    >>> check_format("email", "Jane <jane@example.com>")
+    True
+    >>> check_format("email", "a@xn--a.com")
+    False
+    >>> check_format("date-time", "2016-12-31T23:59:60Z")
+    True
+    """
+    checks = {"date-time": _is_valid_date_time, "email": _is_valid_email}
+    if format not in checks:
+        raise ValueError(f"no such format: {format!r} (date-time, email)")
+    return checks[format](value)
 
 
 #: python-jsonschema's format checks, with these two in place of its own.
