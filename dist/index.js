@@ -70,5 +70,16 @@ exports.strictSchemas = {
 /** The documented event names. */
 exports.events = Object.keys(exports.schemas);
 
-// verify, validate, parse, receive and their errors (kit.js).
-Object.assign(exports, require("./kit.js"));
+// verify, validate, parse, receive, checkFormat and their errors (kit.js).
+const kit = require("./kit.js");
+exports.EVENTS = kit.EVENTS;
+exports.DEFAULT_TOLERANCE_SECONDS = kit.DEFAULT_TOLERANCE_SECONDS;
+exports.DEFAULT_MAX_BODY_SIZE = kit.DEFAULT_MAX_BODY_SIZE;
+exports.verify = kit.verify;
+exports.validate = kit.validate;
+exports.parse = kit.parse;
+exports.receive = kit.receive;
+exports.checkFormat = kit.checkFormat;
+exports.VerificationError = kit.VerificationError;
+exports.InvalidDelivery = kit.InvalidDelivery;
+exports.ReceiveError = kit.ReceiveError;

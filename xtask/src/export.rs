@@ -483,7 +483,12 @@ fn index_js() -> String {
         let _ = writeln!(out, "  \"{event}\": require(\"./schemas/strict/{event}.json\"),");
     }
     out.push_str("};\n/** The documented event names. */\nexports.events = Object.keys(exports.schemas);\n");
-    out.push_str("\n// verify, validate, parse, receive and their errors (kit.js).\nObject.assign(exports, require(\"./kit.js\"));\n");
+    // One assignment per name, which Node's CommonJS export detection sees,
+    // so that `import { receive } from` works in an ES module.
+    out.push_str("\n// verify, validate, parse, receive, checkFormat and their errors (kit.js).\nconst kit = require(\"./kit.js\");\n");
+    for name in crate::kits::kit_exports() {
+        let _ = writeln!(out, "exports.{name} = kit.{name};");
+    }
     out
 }
 

@@ -545,6 +545,7 @@ pub fn run_kits(
         disagreements: 0,
     };
     let mut sample = serde_json::Map::new();
+    let mut summaries = Vec::new();
     for (format, strings) in &all {
         let rust = rust_verdicts(format, strings)?;
         let bits = |v: &Value| -> Vec<bool> {
@@ -581,7 +582,7 @@ pub fn run_kits(
             "{format}: {} strings ({valid} valid to Rust), {disagree} disagreement(s)",
             strings.len()
         );
-        findings.lines.insert(0, line);
+        summaries.push(line);
         let step = (strings.len() / CATALOG_SAMPLE).max(1);
         let picked: Vec<Value> = strings
             .iter()

@@ -30,6 +30,8 @@ mod generate;
 
 const NODE_TEST: &str = include_str!("../kits/npm/kit.test.js");
 const CONSUMER_TS: &str = include_str!("../kits/npm/consumer.ts");
+const CONSUMER_MTS: &str = include_str!("../kits/npm/consumer.mts");
+const ESM_TEST: &str = include_str!("../kits/npm/esm.test.mjs");
 const PYTHON_TEST: &str = include_str!("../kits/python/test_kit.py");
 const CATALOG_TEST: &str = include_str!("../kits/site/catalog.test.js");
 
@@ -391,12 +393,15 @@ fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
     tools::npm_install(&project, &[tarball.as_os_str(), EXPRESS.as_ref()])?;
     let test = project.join("kit.test.js");
     std::fs::write(&test, NODE_TEST).map_err(|e| e.to_string())?;
+    let esm_test = project.join("esm.test.mjs");
+    std::fs::write(&esm_test, ESM_TEST).map_err(|e| e.to_string())?;
     let quick = project.join("quickstart.js");
     std::fs::write(&quick, quickstart("express")?).map_err(|e| e.to_string())?;
     let out = run(
         Command::new("node")
             .args(["--test", "--test-reporter=spec"])
             .arg(&test)
+            .arg(&esm_test)
             .env("KIT_CASES", cases)
             .env("KIT_QUICKSTART", &quick)
             .current_dir(&project),
@@ -422,15 +427,58 @@ fn npm(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
             .current_dir(&project),
         "tsc --strict on a consumer of the installed package",
     )?;
+    // From an ES module: compiled for Node's own resolution and run, and
+    // compiled for a bundler's.
+    std::fs::write(project.join("consumer.mts"), CONSUMER_MTS).map_err(|e| e.to_string())?;
+    run(
+        Command::new("node")
+            .arg(&tsc)
+            .args([
+                "--strict",
+                "--target",
+                "es2022",
+                "--module",
+                "nodenext",
+                "--moduleResolution",
+                "nodenext",
+            ])
+            .args(["--lib", "es2022,dom", "--outDir", "esm-out", "consumer.mts"])
+            .current_dir(&project),
+        "tsc --module nodenext on an ES module consumer",
+    )?;
+    let esm = run(
+        Command::new("node")
+            .arg("esm-out/consumer.mjs")
+            .current_dir(&project),
+        "the ES module consumer, compiled by tsc, run by node",
+    )?;
+    run(
+        Command::new("node")
+            .arg(&tsc)
+            .args([
+                "--strict",
+                "--noEmit",
+                "--target",
+                "es2022",
+                "--module",
+                "esnext",
+                "--moduleResolution",
+                "bundler",
+            ])
+            .args(["--lib", "es2022,dom", "consumer.mts"])
+            .current_dir(&project),
+        "tsc --moduleResolution bundler on an ES module consumer",
+    )?;
     let count = |key: &str| {
         out.lines()
             .find_map(|l| l.strip_prefix(&format!("ℹ {key} ")).map(|n| n.trim().to_owned()))
             .unwrap_or_else(|| "?".into())
     };
     Ok(format!(
-        "{} tests passed, {} failed; its declarations compile in a TypeScript consumer (tsc --strict)",
+        "{} tests passed, {} failed (CommonJS and ES module); its declarations compile in TypeScript consumers (tsc --strict: commonjs, nodenext, bundler); {}",
         count("pass"),
-        count("fail")
+        count("fail"),
+        esm.trim()
     ))
 }
 

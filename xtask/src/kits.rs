@@ -44,6 +44,21 @@ pub const TOOL_MADE: &[&str] = &[
     "site/index.html",
 ];
 
+/// The names `kit.js` exports (its closing `module.exports = { ... }`),
+/// which `index.js` re-exports one by one.
+pub fn kit_exports() -> Vec<&'static str> {
+    let block = KIT_JS
+        .rsplit_once("module.exports = {")
+        .and_then(|(_, rest)| rest.split_once('}'))
+        .map(|(names, _)| names)
+        .expect("kit.js ends with `module.exports = { ... };`");
+    block
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
 /// The kits' files that need no tool: copied templates, the Python project's
 /// metadata, its schemas and event table.
 pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
