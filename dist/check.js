@@ -201,4 +201,58 @@ function checkFormat(format, value) {
   return check.validate(value);
 }
 
-module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat };
+// Drift: what a delivery carries that the schemas do not document, found by
+// walking the shape the Rust crate walks (drift-shape.json, derived from the
+// schemas at export time by the crate's own code).
+const SHAPE = validators.shape;
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+const pointerToken = (key) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** Orders strings as Rust orders them (by code point, not UTF-16 unit). */
+function byCodePoint(a, b) {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+function driftWalk(index, value, instance, pattern, out) {
+  if (index === 0) return;
+  const node = SHAPE.nodes[index];
+  const props = node.props || [];
+  const isObject = props.length > 0 || node.closes || node.others;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && isObject) {
+    for (const key of Object.keys(value)) {
+      const t = pointerToken(key);
+      const prop = props.find(([k]) => k === key);
+      if (prop) driftWalk(prop[1], value[key], `${instance}/${t}`, `${pattern}/${t}`, out);
+      else if (node.closes) out.push({ kind: "field-added", pointer: `${pattern}/${t}`, instancePath: `${instance}/${t}`, value: value[key] });
+      else driftWalk(node.others || 0, value[key], `${instance}/${t}`, `${pattern}/${t}`, out);
+    }
+  } else if (Array.isArray(value) && node.items) {
+    value.forEach((item, i) => driftWalk(node.items, item, `${instance}/${i}`, `${pattern}/*`, out));
+  } else if (typeof value === "string" && node.values && !node.values.includes(value)) {
+    out.push({ kind: "value-added", pointer: pattern, instancePath: instance, value });
+  }
+}
+
+/**
+ * The drift of a parsed delivery (an object with a string `event`): a list
+ * of `{kind, pointer, instancePath, value}`, ordered by `instancePath`, as
+ * the Rust crate reports it. `kind` is "event-added" (`value`: its `data`),
+ * "field-added" or "value-added"; `pointer` writes array indices as `*`.
+ */
+function driftOf(document) {
+  const event = typeof document.event === "string" ? document.event : "";
+  if (!hasOwn(SHAPE.events, event)) {
+    return [{ kind: "event-added", pointer: "", instancePath: "", value: hasOwn(document, "data") ? document.data : null }];
+  }
+  const out = [];
+  driftWalk(SHAPE.events[event], document, "", "", out);
+  return out.sort((a, b) => byCodePoint(a.instancePath, b.instancePath));
+}
+
+module.exports = { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat, driftOf };

@@ -79,6 +79,7 @@ exports.verify = kit.verify;
 exports.validate = kit.validate;
 exports.parse = kit.parse;
 exports.receive = kit.receive;
+exports.drift = kit.drift;
 exports.checkFormat = kit.checkFormat;
 exports.VerificationError = kit.VerificationError;
 exports.InvalidDelivery = kit.InvalidDelivery;

@@ -154,7 +154,7 @@ pub fn generate() -> Result<BTreeMap<String, Vec<u8>>, String> {
     files.insert("package.json".into(), pretty(&package_json()));
     files.insert("index.js".into(), index_js().into_bytes());
     files.insert("README.md".into(), package_readme().into_bytes());
-    crate::kits::generate(&mut files);
+    crate::kits::generate(&mut files)?;
     Ok(files)
 }
 
@@ -456,13 +456,15 @@ fn package_json() -> Value {
             "./webhook.codegen.json": "./webhook.codegen.json",
             "./openapi.json": "./openapi.json",
             "./signature-vectors.json": "./signature-vectors.json",
+            "./drift-shape.json": "./drift-shape.json",
             "./schemas/*": "./schemas/*",
             "./package.json": "./package.json"
         },
         "files": [
             "index.js", "kit.js", "check.js", "validators.js", "types/", "schemas/", "webhook.json",
             "webhook.strict.json", "webhook.codegen.json", "openapi.json", "events.md",
-            "signature-vectors.json", "site/", "README.md", "CHANGELOG.md", "schema-changes.json"
+            "signature-vectors.json", "site/", "README.md", "CHANGELOG.md", "schema-changes.json",
+            "drift-shape.json"
         ],
         "engines": { "node": ">=18" },
         "sideEffects": false,

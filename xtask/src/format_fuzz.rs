@@ -592,6 +592,8 @@ pub fn run_kits(
             .collect();
         sample.insert((*format).to_owned(), Value::Array(picked));
     }
+    summaries.append(&mut findings.lines);
+    findings.lines = summaries;
     std::fs::write(
         work.join("catalog-formats.json"),
         serde_json::to_vec(&Value::Object(sample)).map_err(|e| e.to_string())?,

@@ -134,6 +134,9 @@ const TIMESTAMPS: &[&str] = &[
     "2025-1-15T14:30:00Z",
 ];
 
+/// Generated deliveries renamed to an event the schemas do not know, for drift.
+const DRIFT_EVENTS: usize = 40;
+
 /// How many deliveries to generate from the schemas: documented values only,
 /// with values Kit may add, and with one to three random changes.
 const GENERATED: [usize; 3] = [300, 300, 600];
@@ -251,6 +254,30 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
         ));
     }
     bodies.extend(generated()?);
+    // Drift: events, fields (at every depth, keys that need escaping) and
+    // values Kit added.
+    let offer = std::fs::read_to_string(root().join("tests/fixtures/valid/offer.accepted.json"))
+        .map_err(|e| e.to_string())?;
+    let mut offer: Value = serde_json::from_str(&offer).map_err(|e| e.to_string())?;
+    offer["data"]["status"] = "rescinded".into();
+    offer["data"]["candidate"]["a/b~c"] = json!({"deep": [1, {"x": null}]});
+    offer["extra"] = json!(true);
+    bodies.push((
+        "drift/offer-added-everywhere".into(),
+        serde_json::to_vec(&offer).map_err(|e| e.to_string())?,
+    ));
+    let generated_drift = bodies
+        .iter()
+        .filter(|(name, _)| name.starts_with("generated/documented-"))
+        .take(DRIFT_EVENTS)
+        .enumerate()
+        .filter_map(|(i, (_, body))| {
+            let mut doc: Value = serde_json::from_slice(body).ok()?;
+            doc["event"] = format!("kit.added_{i}").into();
+            Some((format!("drift/event-added-{i}"), serde_json::to_vec(&doc).ok()?))
+        })
+        .collect::<Vec<_>>();
+    bodies.extend(generated_drift);
     let lenient = Parser::new();
     let strict = Parser::new().mode(Mode::Strict);
     let cases: Vec<Value> = bodies
@@ -282,6 +309,10 @@ fn cases(work: &Path) -> Result<(PathBuf, usize), String> {
             });
             if let Some(text) = text {
                 case["body"] = text.into();
+            }
+            // The drift report every kit must give for a lenient-valid delivery.
+            if let Ok((_, drift)) = Parser::new().parse_with_drift(body) {
+                case["drift"] = serde_json::to_value(&drift).unwrap_or(Value::Null);
             }
             case
         })
@@ -363,9 +394,10 @@ pub fn run_all(dist: &Path, work: &Path, args: &[String], failures: &mut Vec<Str
         Err(e) => failures.push(format!("catalog: {e}")),
     }
     let generated: usize = GENERATED.iter().sum();
-    let made = HOSTILE.len() + 9 + EMAILS.len() + TIMESTAMPS.len() + generated;
+    let drift = DRIFT_EVENTS + 1;
+    let made = HOSTILE.len() + 9 + EMAILS.len() + TIMESTAMPS.len() + generated + drift;
     println!(
-        "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps, {generated} generated from the schemas) judged by the Rust validator",
+        "kits: {count} cases ({} fixtures, {} hostile bodies, {} emails, {} timestamps, {generated} generated from the schemas, {drift} for drift) judged by the Rust validator",
         count - made,
         HOSTILE.len() + 9,
         EMAILS.len(),

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::export::{self, Field};
 use crate::tools::{self, node_script, run};
-use crate::unicode_tables;
+use crate::{drift_shape, unicode_tables};
 
 const CHECK_JS: &str = include_str!("../kits/npm/check.js");
 const KIT_JS: &str = include_str!("../kits/npm/kit.js");
@@ -31,6 +31,7 @@ const PY_INIT: &str = include_str!("../kits/python/kit_webhooks/__init__.py");
 const PY_TYPES: &str = include_str!("../kits/python/kit_webhooks/_types.py");
 const PY_FORMATS: &str = include_str!("../kits/python/kit_webhooks/_formats.py");
 const PY_READING: &str = include_str!("../kits/python/kit_webhooks/_reading.py");
+const PY_DRIFT: &str = include_str!("../kits/python/kit_webhooks/_drift.py");
 const SITE_CSS: &str = include_str!("../kits/site/catalog.css");
 const SITE_JS: &str = include_str!("../kits/site/catalog.js");
 
@@ -61,7 +62,7 @@ pub fn kit_exports() -> Vec<&'static str> {
 
 /// The kits' files that need no tool: copied templates, the Python project's
 /// metadata, its schemas and event table.
-pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
+pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), String> {
     files.insert("check.js".into(), CHECK_JS.into());
     files.insert("kit.js".into(), KIT_JS.into());
     files.insert("types/index.d.ts".into(), INDEX_D_TS.into());
@@ -70,7 +71,11 @@ pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
     files.insert(format!("{py}/_types.py"), PY_TYPES.into());
     files.insert(format!("{py}/_formats.py"), PY_FORMATS.into());
     files.insert(format!("{py}/_unicode.py"), unicode_tables::python().into_bytes());
+    let shape = drift_shape::json()?;
+    files.insert(format!("{py}/drift_shape.json"), shape.clone());
+    files.insert("drift-shape.json".into(), shape);
     files.insert(format!("{py}/_reading.py"), PY_READING.into());
+    files.insert(format!("{py}/_drift.py"), PY_DRIFT.into());
     files.insert(format!("{py}/py.typed"), Vec::new());
     files.insert(format!("{py}/_events.py"), events_py().into_bytes());
     for (from, to) in [
@@ -88,6 +93,7 @@ pub fn generate(files: &mut BTreeMap<String, Vec<u8>>) {
     }
     files.insert("python/pyproject.toml".into(), pyproject().into_bytes());
     files.insert("python/README.md".into(), python_readme().into_bytes());
+    Ok(())
 }
 
 /// The tool-made files (see [`TOOL_MADE`]), from the files [`generate`] and
@@ -109,6 +115,7 @@ pub fn build(files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), String> {
     std::fs::write(kit.join("check.js"), CHECK_JS).map_err(|e| e.to_string())?;
     std::fs::write(kit.join("formats.js"), FORMATS_JS).map_err(|e| e.to_string())?;
     std::fs::write(kit.join("unicode.js"), unicode_tables::javascript()).map_err(|e| e.to_string())?;
+    std::fs::write(kit.join("drift-shape.json"), &files["drift-shape.json"]).map_err(|e| e.to_string())?;
     let out = work.join("compiled");
     run(
         node_script(&kit, "compile.js", COMPILE_JS)?

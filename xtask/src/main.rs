@@ -19,6 +19,7 @@ mod compat;
 #[allow(dead_code)]
 #[path = "../../codegen/mod.rs"]
 mod codegen;
+mod drift_shape;
 mod export;
 mod format_fuzz;
 mod fuzz;

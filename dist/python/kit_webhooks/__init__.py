@@ -30,6 +30,7 @@ from jsonschema.validators import extend as validators_extend
 from pydantic import BaseModel
 
 from . import models
+from ._drift import drift_of as _drift_of
 from ._events import EVENTS, MODELS
 from ._formats import FORMATS, check_format, parse_timestamp
 from ._reading import Violation, document
@@ -44,6 +45,7 @@ __all__ = [
     "VerificationError",
     "Violation",
     "check_format",
+    "drift",
     "models",
     "parse",
     "receive",
@@ -251,6 +253,28 @@ def parse(body: Any, *, strict: bool = False, max_body_size: int = DEFAULT_MAX_B
     value, _ = document(body, max_body_size)
     model = getattr(models, MODELS[result.event]) if result.event in _KNOWN else models.UnknownEvent
     return model.model_validate(value)
+
+
+def drift(body: Any, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> list[dict[str, Any]]:
+    """What a delivery carries that the schemas do not document: an event, a
+    field or a value Kit added, as the Rust crate's ``parse_with_drift``
+    reports it.
+
+    Validates leniently first (raises :class:`InvalidDelivery` as :func:`parse`
+    does), then returns the additions, each ``{"kind", "pointer",
+    "instance_path", "value"}``, ordered by ``instance_path``. ``kind`` is
+    ``event-added`` (``value``: its ``data``), ``field-added`` or
+    ``value-added``; ``pointer`` writes array indices as ``*``. Empty for a
+    delivery strict mode accepts.
+
+    >>> drift(b'{"event": "test.ping", "created_at": "2025-01-15T14:30:00Z", "data": {"bonus": 1}}')
+    [{'kind': 'field-added', 'pointer': '/data/bonus', 'instance_path': '/data/bonus', 'value': 1}]
+    """
+    result = validate(body, max_body_size=max_body_size)
+    if not result.valid:
+        raise InvalidDelivery(result.event, result.errors)
+    value, _ = document(body, max_body_size)
+    return _drift_of(value)
 
 
 # ---------------------------------------------------------------------------

@@ -79,6 +79,7 @@ fs.mkdirSync(path.join(work, "page"), { recursive: true });
 const standalone = path.join(work, "standalone.js");
 fs.copyFileSync(path.join(kitDir, "formats.js"), path.join(work, "formats.js"));
 fs.copyFileSync(path.join(kitDir, "unicode.js"), path.join(work, "unicode.js"));
+fs.copyFileSync(path.join(kitDir, "drift-shape.json"), path.join(work, "drift-shape.json"));
 fs.writeFileSync(standalone, standaloneCode(ajv, refs));
 const entry = path.join(work, "entry.js");
 const table = (mode) =>
@@ -89,7 +90,8 @@ fs.writeFileSync(
     `exports.events = ${JSON.stringify(events)};\n` +
     `exports.lenient = ${table("lenient")};\nexports.strict = ${table("strict")};\nexports.envelope = v.envelope;\n` +
     `exports.integers = ${JSON.stringify(integers, null, 2)};\n` +
-    `exports.formats = require("./formats.js");\n`,
+    `exports.formats = require("./formats.js");\n` +
+    `exports.shape = require("./drift-shape.json");\n`,
 );
 
 const nodePaths = [path.join(__dirname, "node_modules"), ...(process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean)];
@@ -101,7 +103,7 @@ fs.writeFileSync(path.join(work, "validators.js"), node.outputFiles[0].text);
 // The page's copy: check.js with the validators, as one script setting `KitCheck`.
 const page = path.join(work, "page", "check.js");
 fs.copyFileSync(path.join(kitDir, "check.js"), page);
-fs.writeFileSync(path.join(work, "page", "validators.js"), fs.readFileSync(entry).toString().replace("./standalone.js", "../standalone.js").replace("./formats.js", "../formats.js"));
+fs.writeFileSync(path.join(work, "page", "validators.js"), fs.readFileSync(entry).toString().replace("./standalone.js", "../standalone.js").replace("./formats.js", "../formats.js").replace("./drift-shape.json", "../drift-shape.json"));
 const browser = esbuild.buildSync({
   ...common,
   entryPoints: [page],

@@ -89,6 +89,25 @@ export type RequestHeaders =
  */
 export declare function receive(headers: RequestHeaders, body: Body, options: ReceiveOptions): KitWebhookDelivery;
 
+/** One thing a delivery carries that the schemas do not document. */
+export interface Addition {
+  /** An event, a field or a value Kit added. */
+  kind: "event-added" | "field-added" | "value-added";
+  /** Where, as a JSON pointer with array indices written `*` ("" for an added event). */
+  pointer: string;
+  /** Where in this delivery, as a plain JSON pointer. */
+  instancePath: string;
+  /** The added field's value, the added string, or an added event's `data`. */
+  value: unknown;
+}
+
+/**
+ * What a delivery carries that the schemas do not document, as the Rust
+ * crate reports it. Validates leniently first: throws InvalidDelivery as
+ * `parse` does. Empty for a delivery strict mode accepts.
+ */
+export declare function drift(body: Body | unknown, options?: { maxBodySize?: number }): Addition[];
+
 /**
  * Whether `value` is a valid `format`, as the Rust crate's validator says:
  * the check the validators use. Throws a TypeError for another format.

@@ -5,7 +5,7 @@
 "use strict";
 
 const crypto = require("node:crypto");
-const { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat } = require("./check.js");
+const { EVENTS, DEFAULT_MAX_BODY_SIZE, validate, documentOf, checkFormat, driftOf } = require("./check.js");
 
 /** Kit's replay window: five minutes either way. */
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -133,6 +133,18 @@ function parse(body, options = {}) {
 }
 
 /**
+ * What a delivery carries that the schemas do not document: an event, a
+ * field or a value Kit added. Validates leniently first (throws
+ * InvalidDelivery as `parse` does), then returns the additions, each
+ * `{kind, pointer, instancePath, value}`, ordered by `instancePath`; the
+ * same report, kinds and pointers as the Rust crate's `parse_with_drift`.
+ * Empty for a fully documented delivery (one strict mode accepts).
+ */
+function drift(body, options = {}) {
+  return driftOf(parse(body, { maxBodySize: options.maxBodySize }));
+}
+
+/**
  * One header from a Node headers object or a Fetch Headers, by lower-case
  * name: a string, an array when it came more than once, or undefined. Both
  * join a repeated header with commas, which none of Kit's values holds.
@@ -203,6 +215,7 @@ module.exports = {
   validate,
   parse,
   receive,
+  drift,
   checkFormat,
   VerificationError,
   InvalidDelivery,

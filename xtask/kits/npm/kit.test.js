@@ -113,6 +113,23 @@ test("parse gives the right event for every valid delivery, and throws InvalidDe
   assert.ok(parsed >= 28 * 2);
 });
 
+test("drift gives the Rust report (kinds, pointers, values) for every lenient-valid delivery", () => {
+  let withDrift = 0;
+  const kinds = new Set();
+  for (const c of cases.filter((x) => x.drift !== undefined)) {
+    const found = kit.drift(bytesOf(c));
+    const expected = c.drift.map((a) => ({ kind: a.kind, pointer: a.pointer, instancePath: a.instance_path, value: a.value }));
+    assert.deepEqual(found, expected, c.name);
+    if (found.length) withDrift++;
+    for (const a of found) kinds.add(a.kind);
+    assert.equal(found.length === 0, c.strict, `${c.name}: no drift exactly when strict mode accepts`);
+  }
+  assert.deepEqual([...kinds].sort(), ["event-added", "field-added", "value-added"]);
+  assert.ok(withDrift >= 100, `${withDrift} deliveries with drift`);
+  const invalid = cases.find((c) => !c.lenient && c.event && c.json);
+  assert.throws(() => kit.drift(bytesOf(invalid)), kit.InvalidDelivery);
+});
+
 function signed(body, { secret = "whsec_kit", timestamp = new Date().toISOString(), event } = {}) {
   const value = JSON.parse(body.toString("utf8"));
   return {

@@ -129,6 +129,22 @@ def test_parse_gives_the_right_event_or_raises(case):
             assert raised.value.errors
 
 
+def test_drift_gives_the_rust_report_for_every_lenient_valid_delivery():
+    with_drift = 0
+    kinds = set()
+    for case in (c for c in CASES if "drift" in c):
+        found = kit_webhooks.drift(body_of(case))
+        assert found == case["drift"], case["name"]
+        with_drift += bool(found)
+        kinds.update(a["kind"] for a in found)
+        assert (not found) == case["strict"], case["name"]
+    assert kinds == {"event-added", "field-added", "value-added"}
+    assert with_drift >= 100
+    invalid = next(c for c in CASES if not c["lenient"] and c["event"] and c["json"])
+    with pytest.raises(kit_webhooks.InvalidDelivery):
+        kit_webhooks.drift(body_of(invalid))
+
+
 def signed(body, secret="whsec_kit", timestamp=None, event=None):
     timestamp = timestamp or dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")
     return {
