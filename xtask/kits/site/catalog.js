@@ -23,8 +23,26 @@
   }
   search.addEventListener("input", filter);
 
+  // Anchors land below the sticky header, whatever its height at this width.
+  const header = document.querySelector("header");
+  function measure() {
+    document.documentElement.style.setProperty("--header-h", `${header.offsetHeight}px`);
+  }
+  measure();
+  window.addEventListener("resize", measure);
+  if (location.hash) {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) target.scrollIntoView();
+  }
+
   const payload = document.getElementById("payload");
   const list = document.getElementById("errors");
+  const driftList = document.getElementById("drift");
+  function describe(a) {
+    if (a.kind === "event-added") return "Kit added this event, not in the reference";
+    if (a.kind === "value-added") return `Kit added the value ${JSON.stringify(a.value)} at ${a.pointer}, not in the documented list`;
+    return `Kit added ${a.pointer}, not in the reference`;
+  }
   function show(mode, result) {
     const badge = document.getElementById(`verdict-${mode}`);
     badge.textContent = `${mode}: ${result.valid ? "valid" : "invalid"}`;
@@ -37,6 +55,14 @@
     show("lenient", lenient);
     show("strict", strict);
     list.replaceChildren();
+    driftList.replaceChildren();
+    if (lenient.valid) {
+      for (const a of KitCheck.driftOf(KitCheck.documentOf(payload.value, Infinity).value)) {
+        const item = document.createElement("li");
+        item.textContent = describe(a);
+        driftList.appendChild(item);
+      }
+    }
     const seen = new Set();
     for (const [mode, result] of [["lenient", lenient], ["strict", strict]]) {
       for (const e of result.errors) {

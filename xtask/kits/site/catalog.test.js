@@ -7,6 +7,7 @@
 
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
+const path = require("node:path");
 const { chromium } = require("playwright-core");
 
 const [page_path, cases_file, screenshot] = process.argv.slice(2);
@@ -101,6 +102,56 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
       formats = Object.values(sample).reduce((n, pairs) => n + pairs.length, 0);
     }
 
+    // The checker lists what Kit added (drift) beside the verdicts.
+    const offer = JSON.parse(cases.find((c) => c.name === "valid/offer.accepted.json").body);
+    offer.data.bonus = 5000;
+    offer.data.status = "rescinded";
+    await page.fill("#payload", JSON.stringify(offer));
+    await page.click("#check");
+    assert.equal(await page.textContent("#verdict-lenient"), "lenient: valid");
+    const driftLines = await page.$$eval("#drift li", (l) => l.map((x) => x.textContent));
+    assert.deepEqual(driftLines, [
+      "Kit added /data/bonus, not in the reference",
+      'Kit added the value "rescinded" at /data/status, not in the documented list',
+    ]);
+    await page.fill("#payload", JSON.stringify({ ...offer, event: "offer.countered" }));
+    await page.click("#check");
+    assert.deepEqual(await page.$$eval("#drift li", (l) => l.map((x) => x.textContent)), ["Kit added this event, not in the reference"]);
+
+    // "What changed" lists the changes of this release (schema-changes.json).
+    const report = JSON.parse(fs.readFileSync(path.join(path.dirname(page_path), "..", "schema-changes.json"), "utf8"));
+    const listed = await page.$$eval("#changes li.change", (l) => l.map((x) => x.dataset.kind));
+    assert.deepEqual(listed, report.changes.map((c) => c.kind), "one line per change");
+    if (report.changes.length === 0) assert.match(await page.textContent("#changes .none"), /No change to the schemas since/);
+
+    // At a phone's width and a desktop's: nothing overflows the page sideways,
+    // and a deep link lands with its heading below the sticky header.
+    const layouts = [];
+    for (const width of [390, 1280]) {
+      const narrow = await context.newPage();
+      narrow.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      await narrow.setViewportSize({ width, height: 800 });
+      for (const anchor of ["offer.revised", "interview.no_show", "changes", "family-test"]) {
+        await narrow.goto(`${url}#${anchor}`);
+        await narrow.waitForTimeout(50);
+        const at = await narrow.evaluate((id) => {
+          const target = document.getElementById(id);
+          const heading = target.querySelector("h2, h3") || target;
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            headerBottom: document.querySelector("header").getBoundingClientRect().bottom,
+            top: heading.getBoundingClientRect().top,
+            innerHeight: window.innerHeight,
+          };
+        }, anchor);
+        assert.ok(at.scrollWidth <= at.innerWidth, `${width} px: the page is ${at.scrollWidth} px wide`);
+        assert.ok(at.top >= at.headerBottom - 1 && at.top < at.innerHeight, `${width} px, #${anchor}: the heading at ${at.top}, the header ends at ${at.headerBottom}`);
+      }
+      layouts.push(width);
+      await narrow.close();
+    }
+
     // "Check this example" fills the box from a card.
     await page.click("article#test\\.ping details summary");
     await page.click("article#test\\.ping button.try");
@@ -117,7 +168,7 @@ const cases = JSON.parse(fs.readFileSync(cases_file, "utf8"));
     }
     assert.deepEqual(offsite, [], "the page asked for nothing beyond itself");
     assert.deepEqual(problems, []);
-    console.log(`catalog: ${cards.length} events in ${families.length} families rendered; search narrows; ${checked} fixtures and ${formats} fuzzed format strings get the Rust verdicts in the page; no request left the page`);
+    console.log(`catalog: ${cards.length} events in ${families.length} families rendered; search narrows; ${checked} fixtures and ${formats} fuzzed format strings get the Rust verdicts in the page; drift lines shown; "What changed" lists ${report.changes.length} change(s); at ${layouts.join(" and ")} px no sideways overflow and deep links land below the header; no request left the page`);
   } finally {
     await browser.close();
   }
