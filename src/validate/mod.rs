@@ -256,11 +256,19 @@ impl Parser {
     }
 
     /// Compiles every validator of this parser's mode now, instead of on first
-    /// use of each event. Receivers may call it at start-up.
-    pub fn warm_up(&self) {
-        validators(self.mode).warm_up();
+    /// use of each event. Receivers may call it at start-up. Returns how many
+    /// validators are ready: one per event, and the envelope's.
+    ///
+    /// ```
+    /// use kit_webhooks::{EventType, Parser};
+    ///
+    /// assert_eq!(Parser::new().warm_up(), EventType::ALL.len() + 1);
+    /// ```
+    pub fn warm_up(&self) -> usize {
+        let ready = validators(self.mode).warm_up();
         // The fast path's format checks compile on first use too.
         fast::warm_up();
+        ready
     }
 }
 
