@@ -352,3 +352,36 @@ fn the_judge_decodes_every_event_with_its_own_type() {
     let all: BTreeSet<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
     assert_eq!(judged, all);
 }
+
+/// The README's events table and the counts in the README and the crate
+/// documentation follow the schemas: no event is missing or left over.
+#[test]
+fn the_readme_events_table_and_counts_follow_the_schemas() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let table = readme
+        .split_once("## Events\n")
+        .and_then(|(_, rest)| rest.split_once("\n## "))
+        .map(|(table, _)| table)
+        .unwrap();
+    let mut listed = BTreeSet::new();
+    for row in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| family"))
+    {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for name in cells[2].split(',').map(|n| n.trim().trim_matches('`')) {
+            assert!(
+                name.starts_with(&format!("{}.", cells[1])),
+                "{name} under family {}",
+                cells[1]
+            );
+            assert!(listed.insert(name.to_owned()), "{name} listed twice");
+        }
+    }
+    let all: BTreeSet<String> = EventType::ALL.iter().map(|e| e.to_string()).collect();
+    assert_eq!(listed, all, "README.md's events table");
+    let count = format!("for {} events", EventType::ALL.len());
+    assert!(readme.contains(&count), "README.md says {count:?}");
+    let docs = fs::read_to_string(root().join("src/lib.rs")).unwrap();
+    assert!(docs.contains(&count), "src/lib.rs says {count:?}");
+}

@@ -322,16 +322,24 @@ fn family(event: EventType) -> &'static str {
     event.as_str().split('.').next().unwrap_or_default()
 }
 
-const FAMILIES: &[(&str, &str)] = &[
-    ("application", "Applications"),
-    ("offer", "Offers"),
-    ("interview", "Interviews"),
-    ("code_assignment", "Code assignments"),
-    ("review", "Reviews"),
-    ("job_posting", "Job postings"),
-    ("outreach", "Outreach"),
-    ("test", "Test"),
-];
+/// The families, from the event names (`offer.accepted` is an `offer`
+/// event), each with the title of its `schemas/common/<family>.json` (or
+/// its name, when it has no file of its own).
+fn families() -> Vec<(String, String)> {
+    let names: std::collections::BTreeSet<&str> = EventType::ALL.iter().map(|e| family(*e)).collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let file = crate::root().join(format!("schemas/common/{name}.json"));
+            let title = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+                .and_then(|doc| doc["title"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| name.replace('_', " "));
+            (name.to_owned(), title)
+        })
+        .collect()
+}
 
 /// `site/index.html`: every event by family, with its description, fields
 /// and example; a search box; a payload checker running `check` (the
@@ -408,11 +416,11 @@ fn catalog(check: &str, changes: &Value, previous: &str) -> String {
     let changes_html = changes_section(changes, previous);
     let mut nav = String::new();
     let mut body = String::new();
-    for (family_name, heading) in FAMILIES {
+    for (family_name, heading) in families() {
         let events: Vec<EventType> = EventType::ALL
             .iter()
             .copied()
-            .filter(|e| family(*e) == *family_name)
+            .filter(|e| family(*e) == family_name)
             .collect();
         assert!(!events.is_empty(), "family {family_name} has no event");
         let _ = write!(
