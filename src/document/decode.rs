@@ -189,6 +189,24 @@ impl<'de> de::Deserializer<'de> for NodeRef<'de> {
         }
     }
 
+    /// Only an object is a map, as serde_json reads it: a map's visitor
+    /// would otherwise take `null` as an empty map.
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.slot() {
+            Slot::Object { .. } => self.deserialize_any(visitor),
+            Slot::Null => Err(de::Error::invalid_type(de::Unexpected::Unit, &visitor)),
+            Slot::Bool(v) => Err(de::Error::invalid_type(de::Unexpected::Bool(v), &visitor)),
+            Slot::I64(v) => Err(de::Error::invalid_type(de::Unexpected::Signed(v), &visitor)),
+            Slot::U64(v) => Err(de::Error::invalid_type(de::Unexpected::Unsigned(v), &visitor)),
+            Slot::F64(v) => Err(de::Error::invalid_type(de::Unexpected::Float(v), &visitor)),
+            Slot::Str { start, end } | Slot::Key { start, end } => Err(de::Error::invalid_type(
+                de::Unexpected::Str(self.doc.str_at(start, end)),
+                &visitor,
+            )),
+            Slot::Array { .. } => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+        }
+    }
+
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.slot() {
             Slot::Null => visitor.visit_none(),
@@ -218,7 +236,7 @@ impl<'de> de::Deserializer<'de> for NodeRef<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        bytes byte_buf unit unit_struct seq tuple tuple_struct struct identifier ignored_any
     }
 }
 
