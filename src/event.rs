@@ -129,13 +129,6 @@ pub(crate) fn unknown_event_name<'de, D: Deserializer<'de>>(deserializer: D) -> 
     Ok(name)
 }
 
-/// Only the `event` of a delivery, read without building anything else.
-#[derive(Deserialize)]
-struct Peek<'a> {
-    #[serde(borrow, default)]
-    event: Option<Cow<'a, str>>,
-}
-
 impl WebhookEvent {
     /// Decodes delivery bytes into the typed event, dispatching on `event`,
     /// in one pass straight into that event's type (no buffering, as serde's
@@ -223,12 +216,4 @@ impl<'de> Deserialize<'de> for WebhookEvent {
         let document = Value::deserialize(deserializer)?;
         WebhookEvent::from_value(&document).map_err(serde::de::Error::custom)
     }
-}
-
-/// The `event` of a body, if it is a JSON object with a string `event`.
-pub(crate) fn peek_event(bytes: &[u8]) -> Option<String> {
-    serde_json::from_slice::<Peek<'_>>(bytes)
-        .ok()?
-        .event
-        .map(Cow::into_owned)
 }

@@ -287,7 +287,7 @@ fn seconds(delta: chrono::Duration) -> u64 {
 /// let signer = Signer::new("whsec_test");
 /// let body = br#"{"event":"test.ping","created_at":"2025-01-15T14:30:00Z","data":{}}"#;
 /// let timestamp: chrono::DateTime<chrono::Utc> = "2025-01-15T14:30:00Z".parse().unwrap();
-/// let headers = signer.headers(timestamp, body);
+/// let headers = signer.headers("test.ping", timestamp, body);
 /// assert_eq!(headers[1], ("X-Webhook-Event", "test.ping".to_owned()));
 /// assert_eq!(headers[3], ("X-Webhook-Timestamp", "2025-01-15T14:30:00Z".to_owned()));
 /// assert_eq!(headers[2].1, signer.sign("2025-01-15T14:30:00Z", body));
@@ -319,15 +319,16 @@ impl Signer {
         encode_hex(&self.key.digest(timestamp, body))
     }
 
-    /// The five headers Kit sends with `body` at `timestamp`, in the order
-    /// `Content-Type`, `X-Webhook-Event` (the body's `event`, empty when it has
-    /// none), `X-Webhook-Signature`, `X-Webhook-Timestamp`, `User-Agent`.
-    pub fn headers(&self, timestamp: DateTime<Utc>, body: &[u8]) -> [(&'static str, String); 5] {
+    /// The five headers Kit sends with `body`, a delivery of `event`, at
+    /// `timestamp`, in the order `Content-Type`, `X-Webhook-Event`,
+    /// `X-Webhook-Signature`, `X-Webhook-Timestamp`, `User-Agent`. The signer
+    /// signs bytes and never reads the payload: the caller names the event
+    /// (as Kit does, from the event it is delivering).
+    pub fn headers(&self, event: &str, timestamp: DateTime<Utc>, body: &[u8]) -> [(&'static str, String); 5] {
         let timestamp = format_timestamp(timestamp);
-        let event = crate::event::peek_event(body).unwrap_or_default();
         [
             (CONTENT_TYPE, "application/json".to_owned()),
-            (EVENT_HEADER, event),
+            (EVENT_HEADER, event.to_owned()),
             (SIGNATURE_HEADER, self.sign(&timestamp, body)),
             (TIMESTAMP_HEADER, timestamp),
             (USER_AGENT, KIT_USER_AGENT.to_owned()),

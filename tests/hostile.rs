@@ -15,11 +15,13 @@ use kit_webhooks::{
 };
 use tower::ServiceExt;
 
+mod support;
+
 const SECRET: &str = "whsec_hostile";
 
 fn signed(body: &[u8]) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    for (name, value) in Signer::new(SECRET).headers(Utc::now(), body) {
+    for (name, value) in Signer::new(SECRET).headers(&support::event_of(body), Utc::now(), body) {
         headers.insert(
             name,
             HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("x")),

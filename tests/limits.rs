@@ -89,7 +89,9 @@ fn slow_and_idle_clients_are_closed_while_deliveries_flow() {
         "POST / HTTP/1.1\r\nHost: kit\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (name, value) in kit_webhooks::Signer::new(SECRET).headers(chrono::Utc::now(), &body) {
+    for (name, value) in
+        kit_webhooks::Signer::new(SECRET).headers(&support::event_of(&body), chrono::Utc::now(), &body)
+    {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
@@ -106,7 +108,9 @@ fn slow_and_idle_clients_are_closed_while_deliveries_flow() {
         "POST / HTTP/1.1\r\nHost: kit\r\nContent-Length: {}\r\n",
         second.len()
     );
-    for (name, value) in kit_webhooks::Signer::new(SECRET).headers(chrono::Utc::now(), &second) {
+    for (name, value) in
+        kit_webhooks::Signer::new(SECRET).headers(&support::event_of(&second), chrono::Utc::now(), &second)
+    {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");

@@ -19,7 +19,7 @@ const SECRET: &str = "whsec_test_secret";
 
 fn signed(body: &[u8], at: DateTime<Utc>) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    for (name, value) in Signer::new(SECRET).headers(at, body) {
+    for (name, value) in Signer::new(SECRET).headers(&support::event_of(body), at, body) {
         headers.insert(name, HeaderValue::from_str(&value).unwrap());
     }
     headers

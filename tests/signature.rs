@@ -258,7 +258,7 @@ fn errors_and_debug_never_show_secrets() {
 
 #[test]
 fn the_signer_builds_kits_five_headers() {
-    let headers = Signer::new(SECRET).headers(at(TS), BODY);
+    let headers = Signer::new(SECRET).headers("test.ping", at(TS), BODY);
     let names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,

@@ -34,7 +34,7 @@ pub fn post(addr: &str, secret: &str, body: &[u8]) -> Option<u16> {
         "POST / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
-    for (name, value) in Signer::new(secret).headers(chrono::Utc::now(), body) {
+    for (name, value) in Signer::new(secret).headers(&super::event_of(body), chrono::Utc::now(), body) {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");

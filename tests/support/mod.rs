@@ -18,6 +18,20 @@ use std::path::PathBuf;
 #[cfg(feature = "cli")]
 use std::process::{Child, Command, Stdio};
 
+/// The `event` of a delivery body, as a sender names it in
+/// `X-Webhook-Event` (empty when the body has none it can read).
+pub fn event_of(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        #[serde(default)]
+        event: Option<String>,
+    }
+    serde_json::from_slice::<Peek>(body)
+        .ok()
+        .and_then(|p| p.event)
+        .unwrap_or_default()
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -86,8 +86,11 @@ pub fn load(authority: &str, secret: &str, count: usize, connections: usize) -> 
                         break;
                     }
                     let body = delivery(&templates, i);
+                    let event = templates[i % templates.len()]["event"]
+                        .as_str()
+                        .unwrap_or_default();
                     let sent = Instant::now();
-                    let ok = match post(&mut sender, &authority, &signer, body).await {
+                    let ok = match post(&mut sender, &authority, &signer, event, body).await {
                         Ok(status) => (200..300).contains(&status),
                         Err(_) => {
                             sender = None;
@@ -124,6 +127,7 @@ async fn post(
     sender: &mut Option<Sender>,
     authority: &str,
     signer: &Signer,
+    event: &str,
     body: Vec<u8>,
 ) -> Result<u16, String> {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
@@ -138,7 +142,7 @@ async fn post(
     let s = sender.as_mut().ok_or("no connection")?;
     s.ready().await.map_err(|e| e.to_string())?;
     let mut request = hyper::Request::post("/").header(hyper::header::HOST, authority);
-    for (name, value) in signer.headers(chrono::Utc::now(), &body) {
+    for (name, value) in signer.headers(event, chrono::Utc::now(), &body) {
         request = request.header(name, value);
     }
     let request = request

@@ -115,6 +115,21 @@ fn send(
     })
 }
 
+/// The body's `event`, for `X-Webhook-Event`, as Kit names the event it
+/// delivers (empty when the body has none that can be read).
+fn event_of(body: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Peek<'a> {
+        #[serde(borrow, default)]
+        event: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Peek<'_>>(body)
+        .ok()
+        .and_then(|p| p.event)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_default()
+}
+
 /// POSTs one signed body on a fresh connection; returns the status and the
 /// start of the answer's text.
 pub async fn post(
@@ -129,7 +144,7 @@ pub async fn post(
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
     let connection = tokio::spawn(connection);
     let mut request = Request::post(&target.path).header(hyper::header::HOST, &target.authority);
-    for (name, value) in signer.headers(timestamp, &body) {
+    for (name, value) in signer.headers(&event_of(&body), timestamp, &body) {
         request = request.header(name, value);
     }
     let response = sender
