@@ -7,11 +7,9 @@
 
 use super::*;
 
-/// The in-place keywords whose evaluations `unevaluatedProperties` sees.
-const PROPERTY_EVALUATORS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "additionalProperties",
+/// The in-place applicators: their subschemas' evaluations count as the
+/// schema's own, for `unevaluatedProperties` and `unevaluatedItems` alike.
+const IN_PLACE: &[&str] = &[
     "allOf",
     "anyOf",
     "oneOf",
@@ -22,20 +20,11 @@ const PROPERTY_EVALUATORS: &[&str] = &[
     "$dynamicRef",
 ];
 
-/// The in-place keywords whose evaluations `unevaluatedItems` sees.
-const ITEM_EVALUATORS: &[&str] = &[
-    "prefixItems",
-    "items",
-    "contains",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-    "$dynamicRef",
-];
+/// What else `unevaluatedProperties` sees evaluated, beside [`IN_PLACE`].
+const PROPERTY_EVALUATORS: &[&str] = &["properties", "patternProperties", "additionalProperties"];
+
+/// What else `unevaluatedItems` sees evaluated, beside [`IN_PLACE`].
+const ITEM_EVALUATORS: &[&str] = &["prefixItems", "items", "contains"];
 
 /// How deep references are followed when two subschemas are compared whole.
 const MAX_DEPTH: usize = 32;
@@ -82,6 +71,7 @@ impl Differ<'_> {
             }
             let changed: Vec<&str> = evaluators
                 .iter()
+                .chain(IN_PLACE)
                 .copied()
                 .filter(|k| {
                     let old = ro.get(*k).map(|v| expanded(self.old, v, 0));
