@@ -1,13 +1,13 @@
-//! Turns `schemas/` into Rust: see `codegen/mod.rs` for the stages. The
-//! generated files go to `OUT_DIR`; the crate `include!`s them.
-
-#[path = "codegen/mod.rs"]
-mod codegen;
+//! Turns `schemas/` into Rust with the generator of the schema model crate
+//! (`schema-model/src/codegen/`, which lists its stages). The generated files
+//! go to `OUT_DIR`; the crate `include!`s them.
 
 use std::path::PathBuf;
 
+use kit_webhooks_schema_model::codegen;
+
 fn main() {
-    for watched in ["schemas", "codegen", "src/schema", "build.rs"] {
+    for watched in ["schemas", "build.rs"] {
         println!("cargo:rerun-if-changed={watched}");
     }
     if let Err(message) = run() {

@@ -133,7 +133,7 @@ impl<'a> IntoIterator for &'a Drift {
 /// The node that tracks nothing.
 pub(crate) const ANY: u32 = 0;
 
-/// One node of a shape (see `src/schema/shape.rs`, which derives them).
+/// One node of a shape (see `kit_webhooks_schema_model::shape`, which derives them).
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
     /// The documented keys, each with its value's node.

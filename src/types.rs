@@ -1,5 +1,5 @@
 //! The payload types, generated from `schemas/` at build time (typify, then
-//! finished by `codegen/`; the output is committed for review under
+//! finished by the generator (`schema-model/src/codegen/`); the output is committed for review under
 //! `tests/snapshots/types.rs`). Families that share a data shape share one
 //! type: every `application.*` event carries [`ApplicationData`].
 //!
@@ -229,7 +229,7 @@ impl PartialEq<&str> for UnknownValue {
 }
 
 /// The methods and trait impls of an open string enum (generated in
-/// `codegen/enums.rs`, one per closed list of strings in the schemas).
+/// `schema-model/src/codegen/enums.rs`, one per closed list of strings in the schemas).
 macro_rules! open_enum {
     ($name:ident { $($variant:ident = $value:literal,)* }) => {
         impl $name {

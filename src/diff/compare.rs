@@ -15,8 +15,9 @@ impl Change {
         &self.summary
     }
 }
-use crate::schema::set::{base_name, SchemaSet};
-use crate::schema::walk::{self, Holds};
+use kit_webhooks_schema_model::keywords::{self, Diff};
+use kit_webhooks_schema_model::set::{base_name, SchemaSet};
+use kit_webhooks_schema_model::walk::{self, Holds};
 
 mod dynamic;
 mod leaves;
@@ -30,50 +31,6 @@ const RUST_TYPED_FORMATS: &[(&str, &str)] = &[
     ("ip", "std::net::IpAddr"),
     ("ipv4", "std::net::Ipv4Addr"),
     ("ipv6", "std::net::Ipv6Addr"),
-];
-
-/// Lower bounds: a larger value tightens.
-const LOWER_BOUNDS: &[&str] = &[
-    "minimum",
-    "exclusiveMinimum",
-    "minLength",
-    "minItems",
-    "minProperties",
-    "minContains",
-];
-/// Upper bounds: a smaller value tightens.
-const UPPER_BOUNDS: &[&str] = &[
-    "maximum",
-    "exclusiveMaximum",
-    "maxLength",
-    "maxItems",
-    "maxProperties",
-    "maxContains",
-];
-/// Constraints without an order: added tightens, dropped relaxes, changed may do either.
-const OTHER_CONSTRAINTS: &[&str] = &["pattern", "multipleOf", "uniqueItems", "dependentRequired"];
-/// Subschema keywords that only ever narrow what passes: adding one tightens,
-/// dropping one relaxes.
-const NARROWING: &[&str] = &["allOf", "not", "if", "then", "else", "contains", "propertyNames"];
-/// Keywords that identify or hold a schema rather than constrain an instance.
-const STRUCTURAL: &[&str] = &[
-    "$schema",
-    "$id",
-    "$ref",
-    "$defs",
-    "definitions",
-    "$anchor",
-    "$vocabulary",
-];
-/// Keywords this module compares by their own rules.
-const HANDLED: &[&str] = &[
-    "type",
-    "const",
-    "enum",
-    "format",
-    "properties",
-    "required",
-    "additionalProperties",
 ];
 
 /// Who a change belongs to before it is placed in deliveries.
@@ -219,7 +176,7 @@ impl Differ<'_> {
                 // Keywords beside the reference refine it.
                 let siblings = |m: &Map<String, Value>| -> Map<String, Value> {
                     m.iter()
-                        .filter(|(k, _)| *k != "$ref" && !walk::ANNOTATION_KEYWORDS.contains(&k.as_str()))
+                        .filter(|(k, _)| *k != "$ref" && !keywords::is_annotation(k))
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect()
                 };
@@ -318,14 +275,14 @@ impl Differ<'_> {
                 out.insert(key.clone(), value.clone());
             }
         }
-        out.retain(|key, _| !walk::ANNOTATION_KEYWORDS.contains(&key.as_str()));
+        out.retain(|key, _| !keywords::is_annotation(key));
         out
     }
 
     fn annotations(&mut self, owner: &Owner, pointer: &str, o: &Map<String, Value>, n: &Map<String, Value>) {
-        for keyword in walk::ANNOTATION_KEYWORDS {
-            if o.get(*keyword) != n.get(*keyword) {
-                let what = what_changed(o.get(*keyword), n.get(*keyword));
+        for keyword in keywords::all(|k| k.diff == Diff::Annotation) {
+            if o.get(keyword) != n.get(keyword) {
+                let what = what_changed(o.get(keyword), n.get(keyword));
                 self.push(
                     owner,
                     pointer,
@@ -389,13 +346,16 @@ impl Differ<'_> {
         let keywords: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
         for keyword in keywords {
             let k = keyword.as_str();
-            if HANDLED.contains(&k)
-                || STRUCTURAL.contains(&k)
-                || walk::ANNOTATION_KEYWORDS.contains(&k)
-                || LOWER_BOUNDS.contains(&k)
-                || UPPER_BOUNDS.contains(&k)
-                || OTHER_CONSTRAINTS.contains(&k)
-            {
+            let rule = keywords::diff(k);
+            if matches!(
+                rule,
+                Diff::OwnRule
+                    | Diff::Structural
+                    | Diff::Annotation
+                    | Diff::LowerBound
+                    | Diff::UpperBound
+                    | Diff::Constraint
+            ) {
                 continue;
             }
             let (a, b) = (o.get(k), n.get(k));
@@ -421,7 +381,7 @@ impl Differ<'_> {
                     self.schema_map_keyword(owner, pointer, k, a, b);
                 }
                 // Keywords that only ever narrow what passes.
-                (_, a, b) if NARROWING.contains(&k) && a.is_none() != b.is_none() => {
+                (_, a, b) if rule == Diff::Narrowing && a.is_none() != b.is_none() => {
                     self.context = outer;
                     let added = a.is_none();
                     let (kind, what) = if added {

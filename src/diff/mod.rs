@@ -35,7 +35,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use crate::schema::set::{File, Layout, LoadError, SchemaSet};
+pub use kit_webhooks_schema_model::set::{File, Layout, LoadError, SchemaSet};
 
 /// The verdict on a change from one set of schemas to another.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -250,10 +250,10 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet) -> Report {
 fn normalized(set: &SchemaSet) -> SchemaSet {
     let mut set = set.clone();
     for event in set.events.values_mut() {
-        crate::schema::forms::close(&mut event.schema);
+        kit_webhooks_schema_model::forms::close(&mut event.schema);
     }
     for def in set.defs.values_mut() {
-        crate::schema::forms::close(&mut def.schema);
+        kit_webhooks_schema_model::forms::close(&mut def.schema);
     }
     set
 }

@@ -10,8 +10,8 @@
 use serde_json::{Map, Value};
 
 use super::Kind;
-use crate::schema::set::{LoadError, SchemaSet};
-use crate::schema::walk;
+use kit_webhooks_schema_model::set::{LoadError, SchemaSet};
+use kit_webhooks_schema_model::walk;
 
 /// Where a change is found, as it bears on deliveries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

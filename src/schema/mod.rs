@@ -16,29 +16,15 @@
 use crate::event::{OPEN_FILES, SOURCE_FILES, STRICT_FILES, UNION_SCHEMAS};
 use crate::Mode;
 
-// These three files are also the build script's (`codegen/` includes them),
-// which uses some items the library does not.
-#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
-#[allow(dead_code)]
-pub(crate) mod forms;
 #[cfg(feature = "runtime-schemas")]
 mod runtime;
-#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
-#[allow(dead_code)]
-pub(crate) mod set;
-#[cfg(feature = "runtime-schemas")]
-#[allow(dead_code)]
-pub(crate) mod shape;
-#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
-#[allow(dead_code)]
-pub(crate) mod walk;
 
+#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "diff", feature = "runtime-schemas"))))]
+pub use kit_webhooks_schema_model::LoadError;
 #[cfg(feature = "runtime-schemas")]
 #[cfg_attr(docsrs, doc(cfg(feature = "runtime-schemas")))]
 pub use runtime::{SchemaDir, Validated};
-#[cfg(any(feature = "diff", feature = "runtime-schemas"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "diff", feature = "runtime-schemas"))))]
-pub use set::LoadError;
 
 /// One schema file: where it lives under `schemas/`, its `$id`, and its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

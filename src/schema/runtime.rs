@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::set::{LoadError, SchemaSet};
-use super::{forms, shape};
 use crate::document::Document;
 use crate::drift::{Drift, Node, Shapes};
 use crate::error::{Error, Invalid};
 use crate::Mode;
+use kit_webhooks_schema_model::set::{LoadError, SchemaSet};
+use kit_webhooks_schema_model::{forms, shape};
 
 /// The name of the definition of any event's envelope, in the source layout.
 const UNKNOWN_DEF: &str = "UnknownEvent";

@@ -1,6 +1,6 @@
 //! The fast path of lenient parsing: serde_json straight into the typed
 //! value, in one pass, then only what the type does not prove (the residual,
-//! derived from the schemas at build time: `codegen/residual.rs`). It only
+//! derived from the schemas at build time: `schema-model/src/codegen/residual.rs`). It only
 //! ever says "valid": a body it cannot vouch for, for whatever reason, goes
 //! to the full path, which decides and reports. So it changes no verdict;
 //! the differential tests and fuzz targets hold it to the full path.

@@ -8,7 +8,7 @@ pub struct ApplicationAdvanced {
     pub event: crate::types::EventName<crate::types::ApplicationAdvanced>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
 }
@@ -32,7 +32,7 @@ pub struct ApplicationData {
     pub current_stage: ::std::string::String,
     /// ISO 8601 timestamp of submission
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Whether the application has been rejected
     pub rejected: bool,
     /// Whether the candidate has withdrawn
@@ -54,7 +54,7 @@ pub struct ApplicationOfferExtended {
     pub event: crate::types::EventName<crate::types::ApplicationOfferExtended>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
 }
@@ -72,7 +72,7 @@ pub struct ApplicationRejected {
     pub event: crate::types::EventName<crate::types::ApplicationRejected>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
 }
@@ -90,7 +90,7 @@ pub struct ApplicationSubmitted {
     pub event: crate::types::EventName<crate::types::ApplicationSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
 }
@@ -108,7 +108,7 @@ pub struct ApplicationWithdrawn {
     pub event: crate::types::EventName<crate::types::ApplicationWithdrawn>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
 }
@@ -143,7 +143,7 @@ pub struct CodeAssignmentAutoSubmitted {
     pub event: crate::types::EventName<crate::types::CodeAssignmentAutoSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: CodeAssignmentData,
 }
@@ -163,10 +163,10 @@ pub struct CodeAssignmentData {
     pub repo_url: ::std::string::String,
     /// When the assignment was submitted
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Assignment deadline
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub deadline_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub deadline_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Candidate details
     pub candidate: Candidate,
     /// Job posting details
@@ -186,7 +186,7 @@ pub struct CodeAssignmentSubmitted {
     pub event: crate::types::EventName<crate::types::CodeAssignmentSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: CodeAssignmentData,
 }
@@ -204,7 +204,7 @@ pub struct InterviewCancelled {
     pub event: crate::types::EventName<crate::types::InterviewCancelled>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
 }
@@ -222,7 +222,7 @@ pub struct InterviewCompleted {
     pub event: crate::types::EventName<crate::types::InterviewCompleted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
 }
@@ -240,7 +240,7 @@ pub struct InterviewConfirmed {
     pub event: crate::types::EventName<crate::types::InterviewConfirmed>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
 }
@@ -260,7 +260,7 @@ pub struct InterviewData {
     pub status: crate::types::InterviewStatus,
     /// ISO 8601 timestamp of the scheduled time
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub scheduled_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub scheduled_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Interview duration in minutes
     pub duration_minutes: i64,
     /// Candidate details
@@ -282,7 +282,7 @@ pub struct InterviewNoShow {
     pub event: crate::types::EventName<crate::types::InterviewNoShow>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
 }
@@ -300,7 +300,7 @@ pub struct InterviewScheduled {
     pub event: crate::types::EventName<crate::types::InterviewScheduled>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
 }
@@ -318,7 +318,7 @@ pub struct JobPostingClosed {
     pub event: crate::types::EventName<crate::types::JobPostingClosed>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
 }
@@ -346,10 +346,10 @@ pub struct JobPostingData {
     pub employment_type: ::std::string::String,
     /// When the posting was published
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub published_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub published_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the posting was closed
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub closed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub closed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Public career portal URL for this posting
     pub public_url: ::std::string::String,
 }
@@ -367,7 +367,7 @@ pub struct JobPostingPaused {
     pub event: crate::types::EventName<crate::types::JobPostingPaused>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
 }
@@ -385,7 +385,7 @@ pub struct JobPostingPublished {
     pub event: crate::types::EventName<crate::types::JobPostingPublished>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
 }
@@ -403,7 +403,7 @@ pub struct JobPostingReopened {
     pub event: crate::types::EventName<crate::types::JobPostingReopened>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
 }
@@ -436,7 +436,7 @@ pub struct OfferAccepted {
     pub event: crate::types::EventName<crate::types::OfferAccepted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
 }
@@ -454,7 +454,7 @@ pub struct OfferCandidateAccepted {
     pub event: crate::types::EventName<crate::types::OfferCandidateAccepted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
 }
@@ -472,7 +472,7 @@ pub struct OfferCandidateDeclined {
     pub event: crate::types::EventName<crate::types::OfferCandidateDeclined>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
 }
@@ -495,16 +495,16 @@ pub struct OfferData {
     pub details: ::std::option::Option<::std::string::String>,
     /// When the offer was extended
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub extended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub extended_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the offer expires
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the offer was accepted by an admin
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub accepted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub accepted_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the offer was declined by an admin
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub declined_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub declined_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Candidate details (same shape as application events)
     pub candidate: Candidate,
     /// Job posting details (same shape as application events)
@@ -524,7 +524,7 @@ pub struct OfferDeclined {
     pub event: crate::types::EventName<crate::types::OfferDeclined>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
 }
@@ -542,7 +542,7 @@ pub struct OfferRevised {
     pub event: crate::types::EventName<crate::types::OfferRevised>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
 }
@@ -560,7 +560,7 @@ pub struct OutreachMessageApproved {
     pub event: crate::types::EventName<crate::types::OutreachMessageApproved>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
@@ -578,7 +578,7 @@ pub struct OutreachMessageBounced {
     pub event: crate::types::EventName<crate::types::OutreachMessageBounced>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
@@ -606,10 +606,10 @@ pub struct OutreachMessageData {
     pub status: crate::types::OutreachMessageStatus,
     /// When the email was sent
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the draft was approved
     #[serde(deserialize_with = "crate::format::nullable_date_time")]
-    pub approved_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    pub approved_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Number of send retries attempted
     pub retry_count: i64,
     /// SMTP error code (present on bounced/failed)
@@ -630,7 +630,7 @@ pub struct OutreachMessageFailed {
     pub event: crate::types::EventName<crate::types::OutreachMessageFailed>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
@@ -648,7 +648,7 @@ pub struct OutreachMessageSent {
     pub event: crate::types::EventName<crate::types::OutreachMessageSent>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
@@ -687,7 +687,7 @@ pub struct OutreachProspectDrafted {
     pub event: crate::types::EventName<crate::types::OutreachProspectDrafted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachProspectData,
 }
@@ -728,7 +728,7 @@ pub struct ReviewSubmitted {
     pub event: crate::types::EventName<crate::types::ReviewSubmitted>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ReviewData,
 }
@@ -746,7 +746,7 @@ pub struct TestPing {
     pub event: crate::types::EventName<crate::types::TestPing>,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: TestPingData,
 }
@@ -792,7 +792,7 @@ pub struct UnknownEvent {
     event: ::std::string::String,
     /// ISO 8601 timestamp of when the event occurred
     #[serde(deserialize_with = "crate::format::date_time")]
-    created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload (varies by event type)
     data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
@@ -802,7 +802,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ApplicationAdvanced {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
@@ -837,7 +837,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -896,7 +896,7 @@ pub mod builder {
         offered: ::std::result::Result<bool, ::std::string::String>,
         rejected: ::std::result::Result<bool, ::std::string::String>,
         submitted_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         withdrawn: ::std::result::Result<bool, ::std::string::String>,
@@ -970,7 +970,7 @@ pub mod builder {
         pub fn submitted_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -1056,7 +1056,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ApplicationOfferExtended {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
@@ -1091,7 +1091,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1140,7 +1140,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ApplicationRejected {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
@@ -1175,7 +1175,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1222,7 +1222,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ApplicationSubmitted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
@@ -1257,7 +1257,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1304,7 +1304,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ApplicationWithdrawn {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
@@ -1339,7 +1339,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1458,7 +1458,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CodeAssignmentAutoSubmitted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::CodeAssignmentData, ::std::string::String>,
@@ -1493,7 +1493,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1543,7 +1543,7 @@ pub mod builder {
     pub struct CodeAssignmentData {
         candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
         deadline_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         id: ::std::result::Result<i64, ::std::string::String>,
@@ -1553,7 +1553,7 @@ pub mod builder {
         >,
         repo_url: ::std::result::Result<::std::string::String, ::std::string::String>,
         submitted_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
     }
@@ -1598,7 +1598,7 @@ pub mod builder {
         pub fn submitted_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -1613,7 +1613,7 @@ pub mod builder {
         pub fn deadline_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -1682,7 +1682,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CodeAssignmentSubmitted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::CodeAssignmentData, ::std::string::String>,
@@ -1717,7 +1717,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1766,7 +1766,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct InterviewCancelled {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::InterviewData, ::std::string::String>,
@@ -1801,7 +1801,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1848,7 +1848,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct InterviewCompleted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::InterviewData, ::std::string::String>,
@@ -1883,7 +1883,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -1930,7 +1930,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct InterviewConfirmed {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::InterviewData, ::std::string::String>,
@@ -1965,7 +1965,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2019,7 +2019,7 @@ pub mod builder {
             ::std::string::String,
         >,
         scheduled_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -2068,7 +2068,7 @@ pub mod builder {
         pub fn scheduled_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -2150,7 +2150,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct InterviewNoShow {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::InterviewData, ::std::string::String>,
@@ -2185,7 +2185,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2232,7 +2232,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct InterviewScheduled {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::InterviewData, ::std::string::String>,
@@ -2267,7 +2267,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2314,7 +2314,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct JobPostingClosed {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
@@ -2349,7 +2349,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2396,7 +2396,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct JobPostingData {
         closed_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         department: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2408,7 +2408,7 @@ pub mod builder {
         location: ::std::result::Result<::std::string::String, ::std::string::String>,
         public_url: ::std::result::Result<::std::string::String, ::std::string::String>,
         published_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -2511,7 +2511,7 @@ pub mod builder {
         pub fn published_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -2526,7 +2526,7 @@ pub mod builder {
         pub fn closed_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -2588,7 +2588,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct JobPostingPaused {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
@@ -2623,7 +2623,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2670,7 +2670,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct JobPostingPublished {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
@@ -2705,7 +2705,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2752,7 +2752,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct JobPostingReopened {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
@@ -2787,7 +2787,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2891,7 +2891,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferAccepted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OfferData, ::std::string::String>,
@@ -2926,7 +2926,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -2973,7 +2973,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferCandidateAccepted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OfferData, ::std::string::String>,
@@ -3008,7 +3008,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3056,7 +3056,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferCandidateDeclined {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OfferData, ::std::string::String>,
@@ -3091,7 +3091,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3139,12 +3139,12 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferData {
         accepted_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
         declined_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         details: ::std::result::Result<
@@ -3152,11 +3152,11 @@ pub mod builder {
             ::std::string::String,
         >,
         expires_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         extended_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         id: ::std::result::Result<i64, ::std::string::String>,
@@ -3221,7 +3221,7 @@ pub mod builder {
         pub fn extended_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3236,7 +3236,7 @@ pub mod builder {
         pub fn expires_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3251,7 +3251,7 @@ pub mod builder {
         pub fn accepted_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3266,7 +3266,7 @@ pub mod builder {
         pub fn declined_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3341,7 +3341,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferDeclined {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OfferData, ::std::string::String>,
@@ -3376,7 +3376,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3423,7 +3423,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OfferRevised {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OfferData, ::std::string::String>,
@@ -3458,7 +3458,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3505,7 +3505,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachMessageApproved {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
@@ -3540,7 +3540,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3589,7 +3589,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachMessageBounced {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
@@ -3624,7 +3624,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3672,7 +3672,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachMessageData {
         approved_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         campaign_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3684,7 +3684,7 @@ pub mod builder {
         prospect_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         retry_count: ::std::result::Result<i64, ::std::string::String>,
         sent_at: ::std::result::Result<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -3791,7 +3791,7 @@ pub mod builder {
         pub fn sent_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3806,7 +3806,7 @@ pub mod builder {
         pub fn approved_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -3883,7 +3883,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachMessageFailed {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
@@ -3918,7 +3918,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -3966,7 +3966,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachMessageSent {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
@@ -4001,7 +4001,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -4162,7 +4162,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct OutreachProspectDrafted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::OutreachProspectData, ::std::string::String>,
@@ -4197,7 +4197,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -4377,7 +4377,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ReviewSubmitted {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::ReviewData, ::std::string::String>,
@@ -4412,7 +4412,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -4459,7 +4459,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct TestPing {
         created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::chrono::DateTime<::chrono::Utc>,
             ::std::string::String,
         >,
         data: ::std::result::Result<super::TestPingData, ::std::string::String>,
@@ -4492,7 +4492,7 @@ pub mod builder {
         /// Sets `created_at`.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
@@ -4542,7 +4542,7 @@ impl UnknownEvent {
         &self.event
     }
     /// ISO 8601 timestamp of when the event occurred
-    pub fn created_at(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
+    pub fn created_at(&self) -> &::chrono::DateTime<::chrono::Utc> {
         &self.created_at
     }
     /// Event-specific payload (varies by event type)

@@ -1,5 +1,5 @@
 //! `drift-shape.json`: the shape the Rust crate's drift report walks (stage 6
-//! of the generator, `src/schema/shape.rs`, derived here by the same code
+//! of the generator, `kit_webhooks_schema_model::shape`, derived here by the same code
 //! from `schemas/`), for the kits' `drift(body)`, so that every language
 //! reports the same additions at the same pointers.
 //!
@@ -12,8 +12,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::codegen::{set::SchemaSet, shape};
 use crate::root;
+use kit_webhooks_schema_model::{set::SchemaSet, shape};
 
 pub fn json() -> Result<Vec<u8>, String> {
     let set = SchemaSet::read_source(&root().join("schemas")).map_err(|e| e.to_string())?;

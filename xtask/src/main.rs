@@ -14,11 +14,6 @@
 mod bench_compare;
 mod build_cost;
 mod compat;
-// The build script's generator, compiled here too so that its stages' unit
-// tests run with `cargo test --workspace`.
-#[allow(dead_code)]
-#[path = "../../codegen/mod.rs"]
-mod codegen;
 mod drift_shape;
 mod export;
 mod format_fuzz;

@@ -6,25 +6,7 @@
 //! validation time, along a path this differ does not follow.
 
 use super::*;
-
-/// The in-place applicators: their subschemas' evaluations count as the
-/// schema's own, for `unevaluatedProperties` and `unevaluatedItems` alike.
-const IN_PLACE: &[&str] = &[
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-    "$dynamicRef",
-];
-
-/// What else `unevaluatedProperties` sees evaluated, beside [`IN_PLACE`].
-const PROPERTY_EVALUATORS: &[&str] = &["properties", "patternProperties", "additionalProperties"];
-
-/// What else `unevaluatedItems` sees evaluated, beside [`IN_PLACE`].
-const ITEM_EVALUATORS: &[&str] = &["prefixItems", "items", "contains"];
+use kit_webhooks_schema_model::keywords::Evaluates;
 
 /// How deep references are followed when two subschemas are compared whole.
 const MAX_DEPTH: usize = 32;
@@ -62,23 +44,23 @@ impl Differ<'_> {
             return;
         }
         let (ro, rn) = (self.resolve(self.old, o), self.resolve(self.new, n));
-        for (keyword, evaluators) in [
-            ("unevaluatedProperties", PROPERTY_EVALUATORS),
-            ("unevaluatedItems", ITEM_EVALUATORS),
+        for (keyword, evaluates) in [
+            ("unevaluatedProperties", Evaluates::Properties),
+            ("unevaluatedItems", Evaluates::Items),
         ] {
             if !checks(&ro, keyword) {
                 continue;
             }
-            let changed: Vec<&str> = evaluators
-                .iter()
-                .chain(IN_PLACE)
-                .copied()
-                .filter(|k| {
-                    let old = ro.get(*k).map(|v| expanded(self.old, v, 0));
-                    let new = rn.get(*k).map(|v| expanded(self.new, v, 0));
-                    old != new
-                })
-                .collect();
+            // What the keyword sees evaluated: its own kind of evaluator and
+            // the in-place applicators (the keyword table's column).
+            let changed: Vec<&str> =
+                keywords::all(|k| k.evaluates == evaluates || k.evaluates == Evaluates::InPlace)
+                    .filter(|k| {
+                        let old = ro.get(*k).map(|v| expanded(self.old, v, 0));
+                        let new = rn.get(*k).map(|v| expanded(self.new, v, 0));
+                        old != new
+                    })
+                    .collect();
             // Added fields are judged against `unevaluatedProperties` where
             // they are added (see `field_added`).
             let changed: Vec<&str> = changed

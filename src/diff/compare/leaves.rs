@@ -170,15 +170,15 @@ impl Differ<'_> {
                 );
             }
         }
-        for (keywords, larger_tightens) in [(LOWER_BOUNDS, true), (UPPER_BOUNDS, false)] {
-            for keyword in keywords {
+        for (bound, larger_tightens) in [(Diff::LowerBound, true), (Diff::UpperBound, false)] {
+            for keyword in keywords::all(|k| k.diff == bound) {
                 if matches!(
-                    *keyword,
+                    keyword,
                     "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum"
                 ) {
                     continue;
                 }
-                let (a, b) = (o.get(*keyword), n.get(*keyword));
+                let (a, b) = (o.get(keyword), n.get(keyword));
                 if a == b {
                     continue;
                 }
@@ -191,8 +191,8 @@ impl Differ<'_> {
                 self.constraint(owner, pointer, keyword, a, b, Some(tightened));
             }
         }
-        for keyword in OTHER_CONSTRAINTS {
-            let (a, b) = (o.get(*keyword), n.get(*keyword));
+        for keyword in keywords::all(|k| k.diff == Diff::Constraint) {
+            let (a, b) = (o.get(keyword), n.get(keyword));
             match (a, b) {
                 _ if a == b => {}
                 (None, Some(_)) => self.constraint(owner, pointer, keyword, a, b, Some(true)),

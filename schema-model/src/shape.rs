@@ -9,49 +9,18 @@
 //! embedded schemas and at run time for a schema set read from a directory.
 //! A keyword whose effect on strict mode this derivation cannot state
 //! (`allOf`, `patternProperties`, ...) is refused with the file and pointer.
-//!
-//! This file is compiled twice: into the library and into the build script,
-//! so it depends on nothing but `serde_json` and its siblings.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::forms;
-use super::set::{LoadError, SchemaSet};
-use super::walk;
+use crate::forms;
+use crate::keywords;
+use crate::set::{LoadError, SchemaSet};
+use crate::walk;
 
 /// The node that tracks nothing (a leaf, or a value no schema describes).
 pub const ANY: u32 = 0;
-
-/// Keywords that never make strict mode differ from lenient mode here: they
-/// constrain a value alike in both forms, or only document it.
-const NEUTRAL: &[&str] = &[
-    "$schema",
-    "$id",
-    "$defs",
-    "$comment",
-    "$anchor",
-    "type",
-    "required",
-    "format",
-    "const",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-    "contentEncoding",
-    "contentMediaType",
-];
 
 /// One node of a shape.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,7 +151,7 @@ impl Builder<'_> {
         self.defs.insert(name.to_owned(), index);
         let mut schema = def.schema.clone();
         forms::close(&mut schema);
-        let own_pointer = walk::push_token("/$defs", super::set::base_name(name));
+        let own_pointer = walk::push_token("/$defs", crate::set::base_name(name));
         let node = self.shape(&schema, def.file, &own_pointer)?;
         self.nodes[index as usize] = node;
         Ok(index)
@@ -192,11 +161,10 @@ impl Builder<'_> {
     fn node(&mut self, schema: &Value, file: usize, pointer: &str) -> Result<u32, LoadError> {
         if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
             let map = schema.as_object().cloned().unwrap_or_default();
-            if let Some(other) = map.keys().find(|k| {
-                *k != "$ref"
-                    && !NEUTRAL.contains(&k.as_str())
-                    && !walk::ANNOTATION_KEYWORDS.contains(&k.as_str())
-            }) {
+            if let Some(other) = map
+                .keys()
+                .find(|k| *k != "$ref" && !keywords::get(k).is_some_and(|k| k.drift_neutral))
+            {
                 return Err(self.error(
                     file,
                     &walk::push_token(pointer, other),
@@ -232,7 +200,7 @@ impl Builder<'_> {
         for (keyword, value) in map {
             let at = walk::push_token(pointer, keyword);
             match keyword.as_str() {
-                k if NEUTRAL.contains(&k) || walk::ANNOTATION_KEYWORDS.contains(&k) => {}
+                k if keywords::get(k).is_some_and(|k| k.drift_neutral) => {}
                 "properties" | "additionalProperties" => {}
                 "enum" => {
                     if forms::is_string_enum(map) {
@@ -301,8 +269,8 @@ impl Builder<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::set::{File, Layout};
     use super::*;
+    use crate::set::{File, Layout};
     use serde_json::json;
     use std::path::Path;
 

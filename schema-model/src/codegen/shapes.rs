@@ -1,4 +1,4 @@
-//! Stage 6: the shape of every event (`src/schema/shape.rs`) as static
+//! Stage 6: the shape of every event (`kit_webhooks_schema_model::shape`) as static
 //! tables, for the drift report and strict mode: which keys each object
 //! documents and whether strict mode closes it, the values of each
 //! documented list, and the items of each array. The library walks them

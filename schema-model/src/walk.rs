@@ -3,70 +3,19 @@
 //! open forms, the typify input, the differ) walks them through this module,
 //! so a keyword is never known to one pass and missed by another.
 //!
-//! This file is compiled twice: into the library, and into the build script
-//! (`codegen/`), so it depends on nothing but `serde_json`.
+//! Which keywords hold subschemas, and how, is the [keyword
+//! table](crate::keywords)'s knowledge.
 
 use serde_json::{Map, Value};
 
 /// A schema object, as `serde_json` holds it.
 pub type Object = Map<String, Value>;
 
-/// How a keyword holds its subschemas.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Holds {
-    /// One schema (`not`, `items`, `additionalProperties`, ...).
-    One,
-    /// An array of schemas (`allOf`, `prefixItems`, ...).
-    Array,
-    /// An object whose values are schemas (`properties`, `$defs`, ...).
-    Map,
-}
+pub use crate::keywords::Holds;
 
-/// Every keyword whose value is, or holds, a subschema. Anything else
-/// (`enum`, `const`, `examples`, `default`, `required`, ...) is data.
-pub const SUBSCHEMA_KEYWORDS: &[(&str, Holds)] = &[
-    ("$defs", Holds::Map),
-    ("definitions", Holds::Map),
-    ("properties", Holds::Map),
-    ("patternProperties", Holds::Map),
-    ("dependentSchemas", Holds::Map),
-    ("additionalProperties", Holds::One),
-    ("unevaluatedProperties", Holds::One),
-    ("propertyNames", Holds::One),
-    ("items", Holds::One),
-    ("additionalItems", Holds::One),
-    ("unevaluatedItems", Holds::One),
-    ("contains", Holds::One),
-    ("prefixItems", Holds::Array),
-    ("allOf", Holds::Array),
-    ("anyOf", Holds::Array),
-    ("oneOf", Holds::Array),
-    ("not", Holds::One),
-    ("if", Holds::One),
-    ("then", Holds::One),
-    ("else", Holds::One),
-    ("contentSchema", Holds::One),
-];
-
-/// Keywords that only document a schema: changing them changes no verdict and
-/// no Rust type.
-pub const ANNOTATION_KEYWORDS: &[&str] = &[
-    "title",
-    "description",
-    "examples",
-    "default",
-    "$comment",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-];
-
-/// How `keyword` holds subschemas, if it does.
+/// How `keyword` holds subschemas, if it does (the [keyword table](crate::keywords)'s word).
 pub fn holds(keyword: &str) -> Option<Holds> {
-    SUBSCHEMA_KEYWORDS
-        .iter()
-        .find(|(name, _)| *name == keyword)
-        .map(|(_, holds)| *holds)
+    crate::keywords::holds(keyword)
 }
 
 /// Appends one reference token to a JSON pointer, escaped (RFC 6901).

@@ -1,4 +1,4 @@
-//! Stage 1: the schema set, read with the library's reader, and this crate's
+//! Stage 1: the schema set, read with [`crate::set`], and kit-webhooks'
 //! conventions checked: a schema that breaks one stops the build with the
 //! file and JSON pointer at fault, never with errors in generated code.
 
@@ -8,21 +8,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::set::{Def, SchemaSet};
-use super::{forms, walk};
+use super::{forms, keywords, walk};
 use super::{pascal, Result, BASE, DIALECT, UNKNOWN_DEF};
-
-/// Keywords typify cannot turn into Rust the way JSON Schema means them.
-const UNSUPPORTED: &[&str] = &[
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-    "patternProperties",
-    "$dynamicRef",
-    "$dynamicAnchor",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-];
 
 /// One event, as the generator needs it.
 #[derive(Clone, Debug)]
@@ -269,8 +256,8 @@ impl Model {
         for (shown, base, schema) in roots {
             let root = base.clone();
             walk::visit(schema, &base, &mut |map, pointer| {
-                for keyword in UNSUPPORTED {
-                    if map.contains_key(*keyword) {
+                for keyword in map.keys() {
+                    if keywords::rust(keyword) == keywords::Rust::Unsupported {
                         return Err(format!(
                             "{shown}: {pointer}/{keyword}: typify cannot generate types for this keyword"
                         ));

@@ -10,9 +10,6 @@
 //! Both come out the same: each event's schema and each definition, with
 //! every reference rewritten to `#/$defs/Name`. Names are global, because the
 //! build script bundles all files into one document for typify.
-//!
-//! This file is compiled twice: into the library (for `kit-webhooks diff`)
-//! and into the build script, so it depends on nothing but `serde_json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::walk;
+use crate::walk;
 
 /// Why a directory could not be read as a schema set: the file, the JSON
 /// pointer in it, and what is wrong.
@@ -35,11 +32,8 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn new(
-        path: impl Into<String>,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// An error at `pointer` in the file at `path`.
+    pub fn new(path: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         LoadError {
             path: path.into(),
             pointer: pointer.into(),

@@ -1,5 +1,5 @@
 //! Stage 4: the forms the crate serves and exports, each derived from the
-//! source schemas (see `src/schema/forms.rs` for the open and strict forms):
+//! source schemas (see `crate::forms` for the open and strict forms):
 //!
 //! - `open/<file>`: every source file, lists open (the lenient validators);
 //! - `strict/<file>`: every source file, objects closed, `$id` under `/strict/`;

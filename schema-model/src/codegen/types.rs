@@ -30,7 +30,14 @@ pub fn generate(model: &Model) -> Result<(String, Fields)> {
     let mut settings = TypeSpaceSettings::default();
     settings
         .with_derive("PartialEq".to_owned())
-        .with_struct_builder(true);
+        .with_struct_builder(true)
+        // A `date-time` string is a `DateTime<Utc>`, by this setting: the
+        // fields read strictly below are found by the type named here.
+        .with_conversion(
+            date_time_schema(),
+            TIMESTAMP,
+            [TypeSpaceImpl::Display, TypeSpaceImpl::FromStr].into_iter(),
+        );
     for (name, _) in model.string_enums() {
         settings.with_replacement(
             name,
@@ -69,6 +76,7 @@ pub fn generate(model: &Model) -> Result<(String, Fields)> {
     };
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("typify produced code that does not parse: {e}"))?;
+    check_conversions(&file)?;
     finish(&mut file, &field_docs(model));
     let enums: syn::File =
         syn::parse2(enums::generate(model)?).map_err(|e| format!("enum code does not parse: {e}"))?;
@@ -405,17 +413,66 @@ fn document_methods(item: &mut syn::ItemImpl, doc: impl Fn(&str) -> Option<Strin
     }
 }
 
+/// The Rust type of a `date-time` string, as given to typify's settings.
+const TIMESTAMP: &str = "::chrono::DateTime<::chrono::Utc>";
+
+/// The schema typify's conversion setting maps to [`TIMESTAMP`] (typify
+/// compares it with each schema, leaving out titles and descriptions).
+fn date_time_schema() -> schemars::schema::SchemaObject {
+    schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        format: Some("date-time".to_owned()),
+        ..Default::default()
+    }
+}
+
+/// typify chose chrono itself for a `date-time` that the conversion setting
+/// did not catch (a schema written differently, or a typify that changed how
+/// settings apply): such a field would not be read strictly, so the build
+/// stops instead.
+fn check_conversions(file: &syn::File) -> Result<()> {
+    let text = quote!(#file).to_string().replace(' ', "");
+    if text.contains("::chrono::offset::Utc") {
+        return Err(format!(
+            "typify mapped a `date-time` to chrono without the conversion setting to {TIMESTAMP}: write it as {{\"type\": \"string\", \"format\": \"date-time\"}} (or [\"string\", \"null\"]), so that it is read strictly"
+        ));
+    }
+    Ok(())
+}
+
+/// `ty` is [`TIMESTAMP`]: the type typify was told to use.
+fn is_timestamp(ty: &syn::Type) -> bool {
+    let Ok(timestamp) = syn::parse_str::<syn::Type>(TIMESTAMP) else {
+        return false;
+    };
+    quote!(#ty).to_string() == quote!(#timestamp).to_string()
+}
+
+/// The `T` of an `Option<T>`.
+fn option_of(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
 /// A timestamp field reads only what JSON Schema calls a `date-time`
 /// (`src/format.rs`), not all that chrono would take.
 fn read_timestamps_strictly(field: &mut syn::Field) {
-    let ty = &field.ty;
-    let ty = quote!(#ty).to_string().replace(' ', "");
-    let reader = match ty.as_str() {
-        "::chrono::DateTime<::chrono::offset::Utc>" => "crate::format::date_time",
-        "::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>" => {
-            "crate::format::nullable_date_time"
-        }
-        _ => return,
+    let reader = if is_timestamp(&field.ty) {
+        "crate::format::date_time"
+    } else if option_of(&field.ty).is_some_and(is_timestamp) {
+        "crate::format::nullable_date_time"
+    } else {
+        return;
     };
     // typify makes a required nullable field required with `Option::deserialize`;
     // the nullable reader does the same.
@@ -565,6 +622,35 @@ mod tests {
         assert!(code.contains("pub fn event(&self) -> &str"), "{code}");
         assert!(!code.contains("builder::UnknownEvent"), "{code}");
         assert!(code.contains("crate::event::unknown_event_name"), "{code}");
+    }
+
+    /// Timestamps are found by the type the conversion setting names, and
+    /// read strictly, required or nullable.
+    #[test]
+    fn date_time_fields_are_found_by_the_conversion_setting() {
+        let (code, _) = generate(&model()).unwrap();
+        assert!(
+            code.contains("pub created_at: ::chrono::DateTime<::chrono::Utc>"),
+            "{code}"
+        );
+        assert!(
+            code.contains("deserialize_with = \"crate::format::date_time\""),
+            "{code}"
+        );
+        let required: syn::Type = syn::parse_quote!(::chrono::DateTime<::chrono::Utc>);
+        let nullable: syn::Type = syn::parse_quote!(::std::option::Option<::chrono::DateTime<::chrono::Utc>>);
+        let other: syn::Type = syn::parse_quote!(::chrono::DateTime<::chrono::offset::Utc>);
+        assert!(is_timestamp(&required));
+        assert!(option_of(&nullable).is_some_and(is_timestamp));
+        assert!(!is_timestamp(&other) && option_of(&other).is_none());
+        // What the setting did not catch stops the build.
+        let missed: syn::File = syn::parse_quote!(
+            pub struct S {
+                pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+            }
+        );
+        let err = check_conversions(&missed).unwrap_err();
+        assert!(err.contains("conversion setting"), "{err}");
     }
 
     #[test]

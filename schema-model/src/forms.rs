@@ -7,13 +7,10 @@
 //!   `{"type": "string", "anyOf": [{"enum": [...]}, {"type": "string"}]}`.
 //! - **strict** (contract tests): every object that documents its fields
 //!   rejects any other field (`additionalProperties: false`); lists stay closed.
-//!
-//! This file is compiled twice: into the library (the differ reads exports,
-//! which are open, back into the source form) and into the build script.
 
 use serde_json::{json, Map, Value};
 
-use super::walk;
+use crate::walk;
 
 /// Whether `schema` is a closed list of strings: an `enum` whose values are
 /// all strings. Such lists are opened in lenient mode.

@@ -15,9 +15,9 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::{Map, Value};
 
-use super::forms;
 use super::model::Model;
 use super::types::Fields;
+use super::{forms, keywords};
 use super::{unparse, walk, Result};
 
 /// Formats the typed decoding proves itself.
@@ -152,8 +152,7 @@ fn walk_node(
     let types = walk::types(&node).unwrap_or_default();
     for (keyword, value) in &node {
         match keyword.as_str() {
-            k if walk::ANNOTATION_KEYWORDS.contains(&k) => {}
-            "$schema" | "$id" | "$defs" | "type" | "required" | "const" | "properties" => {}
+            k if keywords::rust(k) == keywords::Rust::Proven => {}
             "enum" if forms::is_string_enum(&node) => {}
             "anyOf" if forms::open_values(&node).is_some() => {}
             "additionalProperties" if value.is_boolean() => {}
