@@ -97,7 +97,7 @@ async fn read_body(mut body: axum::body::Body, limit: usize) -> Result<Bytes, Re
     let mut chunks: Vec<Bytes> = Vec::new();
     let mut size = 0usize;
     while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
-        let frame = frame.map_err(|e| Rejection(ReceiveError::Unreadable(e.to_string())))?;
+        let frame = frame.map_err(|e| Rejection(ReceiveError::Unreadable(crate::BodyError::new(e))))?;
         if let Ok(data) = frame.into_data() {
             size = size.saturating_add(data.len());
             if size > limit {

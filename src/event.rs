@@ -156,28 +156,23 @@ impl WebhookEvent {
     /// [`Error::Json`] for malformed JSON, [`Error::Invalid`] (naming the field)
     /// when the body does not fit the event's type.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        // Straight from the bytes when a quick pass vouches for them (with
-        // `validate`, whose fast path compiles that decoding anyway; without
-        // it, the document alone keeps the build lean); the document
-        // otherwise, which also names what is wrong.
-        #[cfg(feature = "validate")]
-        if let Some(event) = crate::quick::decode(bytes) {
-            return Ok(event);
+        crate::read::decode(bytes)
+    }
+
+    /// The typed decoding of a parsed document, dispatching on its `event`.
+    pub(crate) fn from_document_root(document: NodeRef<'_>) -> Result<Self, Error> {
+        let name = document.get("event").and_then(|event| event.as_str());
+        if name.is_none() {
+            let violation = match document.get("event") {
+                None if document.as_object_len().is_some() => Violation::required("", "event"),
+                None => Violation::schema("", "type", "the delivery is not a JSON object"),
+                Some(_) => Violation::schema("/event", "type", "\"event\" is not a string"),
+            };
+            return Err(Error::Invalid(Invalid::single(None, violation)));
         }
-        crate::document::Document::with_parsed(bytes, |document| {
-            let name = document.get("event").and_then(|event| event.as_str());
-            if name.is_none() {
-                let violation = match document.get("event") {
-                    None if document.as_object_len().is_some() => Violation::required("", "event"),
-                    None => Violation::new("", "type", "the delivery is not a JSON object"),
-                    Some(_) => Violation::new("/event", "type", "\"event\" is not a string"),
-                };
-                return Err(Error::Invalid(Invalid::single(None, violation)));
-            }
-            let event = name.and_then(EventType::from_name);
-            Self::from_document(event, document)
-                .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
-        })?
+        let event = name.and_then(EventType::from_name);
+        Self::from_document(event, document)
+            .map_err(|violation| Error::Invalid(Invalid::single(name.map(str::to_owned), violation)))
     }
 
     /// Decodes an already-parsed document into the typed event, dispatching on

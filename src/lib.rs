@@ -89,8 +89,7 @@ mod format;
 mod headers;
 mod json;
 mod mode;
-#[cfg(feature = "validate")]
-mod quick;
+mod read;
 #[cfg(feature = "validate")]
 mod receive;
 pub mod schema;
@@ -102,14 +101,14 @@ mod validate;
 #[cfg(feature = "validate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
 pub use drift::{Addition, Drift, DriftKind};
-pub use error::{Error, Invalid, Violation};
+pub use error::{Error, Invalid, Keyword, Violation};
 pub use event::{EventType, TypedEvent, UnknownEventType, WebhookEvent};
 pub use headers::{DeliveryHeaders, MAX_HEADER_LEN};
 pub use json::{JsonError, JsonErrorKind};
 pub use mode::Mode;
 #[cfg(feature = "validate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "validate")))]
-pub use receive::{ReceiveError, Receiver};
+pub use receive::{BodyError, ReceiveError, Receiver};
 pub use signature::{delivery_key, Signer, Verified, Verifier, VerifyError};
 #[cfg(feature = "validate")]
 #[doc(hidden)]
@@ -126,7 +125,7 @@ pub mod __private {
     /// Whether the fast path vouches for an email address without asking jsonschema.
     #[cfg(feature = "validate")]
     pub fn is_plain_email(text: &str) -> bool {
-        crate::validate::is_plain_email(text)
+        crate::read::fast::is_plain_email(text)
     }
 
     /// The document a body parses into, as a `Value`.

@@ -1,8 +1,8 @@
 //! The receive path: verify, then validate, then parse, in one call.
 
-use crate::document::Document;
 use crate::error::Error;
 use crate::headers::{DeliveryHeaders, MAX_HEADER_LEN};
+use crate::read::Refusal;
 use crate::signature::{Header, Verified, Verifier, VerifyError};
 use crate::{Drift, Parser, WebhookEvent};
 use chrono::{DateTime, Utc};
@@ -22,7 +22,7 @@ pub enum ReceiveError {
     /// The body could not be read to its end: the connection failed or
     /// closed before the body was whole. Nothing was received.
     #[error("the body could not be read to its end: {0}")]
-    Unreadable(String),
+    Unreadable(#[source] BodyError),
     /// The delivery is not authentic, or its headers are missing or malformed.
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -69,7 +69,7 @@ impl ReceiveError {
     ///
     /// ```
     /// use kit_webhooks::signature::{Header, SignatureFormat};
-    /// use kit_webhooks::{ReceiveError, VerifyError};
+    /// use kit_webhooks::{BodyError, ReceiveError, VerifyError};
     ///
     /// let status = |e: VerifyError| ReceiveError::from(e).status();
     /// for header in [Header::Signature] {
@@ -90,7 +90,8 @@ impl ReceiveError {
     /// let mismatch = ReceiveError::EventMismatch { header: "a".into(), body: "b".into() };
     /// assert_eq!(mismatch.status(), 400);
     /// assert_eq!(ReceiveError::TooLarge { size: 2, limit: 1 }.status(), 413);
-    /// assert_eq!(ReceiveError::Unreadable("connection reset".into()).status(), 400);
+    /// let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    /// assert_eq!(ReceiveError::Unreadable(BodyError::new(reset)).status(), 400);
     ///
     /// // Authentic, but `created_at` is not a date-time.
     /// use kit_webhooks::{DeliveryHeaders, Receiver, Signer, Verifier};
@@ -252,25 +253,13 @@ impl Receiver {
         header_event: &str,
         body: &[u8],
     ) -> Result<Result<(WebhookEvent, Drift), Error>, ReceiveError> {
-        let mismatch = |body_event: &str| ReceiveError::EventMismatch {
-            header: header_event.to_owned(),
-            body: body_event.to_owned(),
-        };
-        if let Some((event, drift)) = self.parser.fast_parse(body) {
-            return match event.event_name() {
-                name if name != header_event => Err(mismatch(name)),
-                _ => Ok(Ok((event, drift))),
-            };
-        }
-        let parsed = Document::with_parsed(body, |document| {
-            match document.get("event").and_then(|event| event.as_str()) {
-                Some(body_event) if body_event != header_event => Err(mismatch(body_event)),
-                _ => Ok(self.parser.parse_node(document)),
-            }
-        });
-        match parsed {
-            Ok(outcome) => outcome,
-            Err(e) => Ok(Err(e.into())),
+        match self.parser.read(body, Some(header_event)) {
+            Ok(read) => Ok(Ok(read)),
+            Err(Refusal::Failed(error)) => Ok(Err(error)),
+            Err(Refusal::Mismatch(body_event)) => Err(ReceiveError::EventMismatch {
+                header: header_event.to_owned(),
+                body: body_event,
+            }),
         }
     }
 
@@ -377,5 +366,46 @@ mod http_headers {
         pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, ReceiveError> {
             self.verify_parts(DeliveryHeaders::from_header_map(headers)?, body)
         }
+    }
+}
+
+/// Why a body could not be read to its end: the transport's own error, kept
+/// whole (read it with [`BodyError::get_ref`] and `downcast_ref`). Two are
+/// equal when they are the same error or say the same.
+///
+/// ```
+/// use kit_webhooks::BodyError;
+/// use std::io::{Error, ErrorKind};
+///
+/// let error = BodyError::new(Error::from(ErrorKind::ConnectionReset));
+/// let io = error.get_ref().downcast_ref::<Error>().unwrap();
+/// assert_eq!(io.kind(), ErrorKind::ConnectionReset);
+/// ```
+#[derive(Clone, Debug)]
+pub struct BodyError(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl BodyError {
+    /// Wraps the transport's error.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        BodyError(std::sync::Arc::from(error.into()))
+    }
+
+    /// The transport's error.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+impl PartialEq for BodyError {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
     }
 }

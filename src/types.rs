@@ -38,7 +38,6 @@
 //! ```
 #![deny(missing_docs)]
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -141,36 +140,71 @@ impl<'de, E: TypedEvent> serde::Deserialize<'de> for EventName<E> {
     }
 }
 
-/// Why a builder could not build a payload: a required field was not set,
-/// or a value did not convert to the field's type.
-#[derive(Clone, PartialEq, Eq)]
-pub struct BuildError(Cow<'static, str>);
+/// Why a builder could not build a payload: the field, and what was wrong
+/// with it.
+///
+/// ```
+/// use kit_webhooks::types::{BuildCause, JobPostingSummary};
+///
+/// let err = JobPostingSummary::try_from(JobPostingSummary::builder().id(3)).unwrap_err();
+/// assert_eq!(err.field(), "title");
+/// assert_eq!(err.cause(), &BuildCause::Missing);
+/// assert_eq!(err.to_string(), "no value supplied for title");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    field: &'static str,
+    cause: BuildCause,
+}
 
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// What was wrong with a builder's field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildCause {
+    /// A required field was not set.
+    Missing,
+    /// The value given did not convert to the field's type (a nested
+    /// builder that failed, or a number out of range); the conversion's
+    /// message.
+    Invalid(String),
+}
+
+impl BuildError {
+    /// The field, by its name in the schema.
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// What was wrong with it.
+    pub fn cause(&self) -> &BuildCause {
+        &self.cause
+    }
+
+    pub(crate) fn missing(field: &'static str) -> Self {
+        BuildError {
+            field,
+            cause: BuildCause::Missing,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, error: impl fmt::Display) -> Self {
+        BuildError {
+            field,
+            cause: BuildCause::Invalid(error.to_string()),
+        }
     }
 }
 
-impl fmt::Debug for BuildError {
+impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BuildError({:?})", self.0)
+        match &self.cause {
+            BuildCause::Missing => write!(f, "no value supplied for {}", self.field),
+            BuildCause::Invalid(why) => write!(f, "the value for {} does not convert: {why}", self.field),
+        }
     }
 }
 
 impl std::error::Error for BuildError {}
-
-impl From<&'static str> for BuildError {
-    fn from(message: &'static str) -> Self {
-        BuildError(Cow::Borrowed(message))
-    }
-}
-
-impl From<String> for BuildError {
-    fn from(message: String) -> Self {
-        BuildError(Cow::Owned(message))
-    }
-}
 
 /// A value Kit sent that a documented list does not hold (the payload of
 /// the `Unknown` variant of every generated enum). It is made only by
@@ -334,5 +368,34 @@ mod tests {
     fn a_builder_names_the_missing_field() {
         let err = JobPostingSummary::try_from(JobPostingSummary::builder().id(3)).unwrap_err();
         assert_eq!(err.to_string(), "no value supplied for title");
+        assert_eq!((err.field(), err.cause()), ("title", &BuildCause::Missing));
+    }
+
+    /// A nested builder's failure is the outer field's, with the inner
+    /// message as its cause.
+    #[test]
+    fn a_builder_names_the_field_whose_value_does_not_convert() {
+        let err = OfferData::try_from(
+            OfferData::builder()
+                .id(15)
+                .status(OfferStatus::Accepted)
+                .details(None)
+                .extended_at(None)
+                .expires_at(None)
+                .accepted_at(None)
+                .declined_at(None)
+                .candidate(Candidate::builder().id(7).name("Jane Smith"))
+                .job_posting(JobPostingSummary::builder().id(3).title("Senior Engineer")),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), "candidate");
+        assert_eq!(
+            err.cause(),
+            &BuildCause::Invalid("no value supplied for email".to_owned())
+        );
+        assert_eq!(
+            err.to_string(),
+            "the value for candidate does not convert: no value supplied for email"
+        );
     }
 }

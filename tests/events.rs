@@ -256,7 +256,7 @@ fn an_unknown_event_cannot_hold_a_documented_event() {
 fn typed_error(body: &[u8]) -> (String, String) {
     let err = WebhookEvent::from_slice(body).unwrap_err();
     let v = &err.violations()[0];
-    (v.instance_path.clone(), v.keyword.clone())
+    (v.instance_path.clone(), v.keyword.to_string())
 }
 
 #[test]

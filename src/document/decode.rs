@@ -12,6 +12,7 @@ use serde::de::{
 };
 
 use super::{Elements, Members, NodeRef, Slot};
+use crate::error::Keyword;
 
 /// What the typed decoding refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,14 +73,14 @@ impl DecodeError {
         pointer
     }
 
-    /// The JSON Schema keyword for the same check.
-    pub(crate) fn keyword(&self) -> &'static str {
+    /// The JSON Schema keyword for the same check, or the crate's own.
+    pub(crate) fn keyword(&self) -> Keyword {
         match self.kind {
-            DecodeKind::Required => "required",
-            DecodeKind::Type => "type",
-            DecodeKind::Value(keyword) => keyword,
-            DecodeKind::Duplicate => "duplicate",
-            DecodeKind::Custom => "format",
+            DecodeKind::Required => Keyword::Schema("required".into()),
+            DecodeKind::Type => Keyword::Schema("type".into()),
+            DecodeKind::Value(keyword) => Keyword::Schema(keyword.into()),
+            DecodeKind::Duplicate => Keyword::Duplicate,
+            DecodeKind::Custom => Keyword::Schema("format".into()),
         }
     }
 }

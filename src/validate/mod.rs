@@ -1,12 +1,9 @@
-//! Validation with the same schemas the types come from, and the parse
-//! pipeline: bytes → document → validated (`validators.rs`) → typed, with a
-//! fast path for valid deliveries (`fast.rs`; strict ones too when they carry
-//! no drift) that gives the same verdict and value.
+//! Validation with the same schemas the types come from: [`Parser`], which
+//! reads bodies by the crate's one route (`crate::read`), and the checks of a
+//! parsed document (`validators.rs`, then the typed decoding).
 
-mod fast;
 mod validators;
 
-pub(crate) use fast::is_plain_email;
 use validators::validators;
 #[cfg(feature = "runtime-schemas")]
 pub(crate) use validators::violations;
@@ -17,6 +14,7 @@ use crate::document::{Document, NodeRef};
 use crate::drift::{Drift, EMBEDDED};
 use crate::error::{Error, Invalid, Violation};
 use crate::event::{EventType, WebhookEvent};
+use crate::read::{fast, route, Refusal};
 use crate::Mode;
 
 /// Validates and parses delivery bodies. Cheap to create and to copy; the
@@ -73,25 +71,34 @@ impl Parser {
         self
     }
 
-    /// The typed value and drift of a body the full path would accept, by
-    /// the fast path, when this parser uses it; `None` leaves the body to the
-    /// full path. In strict mode the fast path answers only for a delivery
-    /// without drift (lenient-valid and fully documented is strict-valid).
-    pub(crate) fn fast_parse(&self, body: &[u8]) -> Option<(WebhookEvent, Drift)> {
-        if !self.fast_path || body.len() > self.max_body_size {
-            return None;
+    /// Reads a body by the crate's one route (`crate::read`): the size
+    /// limit, the fast path when this parser uses it, otherwise the document,
+    /// validated and decoded. A body whose event is not `expect` is refused.
+    pub(crate) fn read(
+        &self,
+        body: &[u8],
+        expect: Option<&str>,
+    ) -> Result<(WebhookEvent, Drift), Refusal<Error>> {
+        if body.len() > self.max_body_size {
+            return Err(Refusal::Failed(Error::TooLarge {
+                size: body.len(),
+                limit: self.max_body_size,
+            }));
         }
-        let (event, drift) = fast::parse(body)?;
-        // The pass could not follow the body's shape (`data` before `event`):
-        // the body is valid, so its `Value` is read for the drift.
-        let drift = match drift {
-            Some(drift) => drift,
-            None => EMBEDDED.drift(&serde_json::from_slice(body).ok()?),
+        let fast = |body: &[u8]| {
+            if self.fast_path {
+                fast::parse(body, self.mode)
+            } else {
+                None
+            }
         };
-        match self.mode {
-            Mode::Strict if !drift.is_empty() => None,
-            _ => Some((event, drift)),
-        }
+        route(
+            body,
+            expect,
+            fast,
+            |document| self.check_document(document),
+            |(event, _)| event.event_name(),
+        )
     }
 
     /// Sets the mode.
@@ -175,16 +182,7 @@ impl Parser {
     ///
     /// As [`Parser::parse`].
     pub fn parse_with_drift(&self, body: &[u8]) -> Result<(WebhookEvent, Drift), Error> {
-        if body.len() > self.max_body_size {
-            return Err(Error::TooLarge {
-                size: body.len(),
-                limit: self.max_body_size,
-            });
-        }
-        if let Some(found) = self.fast_parse(body) {
-            return Ok(found);
-        }
-        Document::with_parsed(body, |document| self.parse_node(document))?
+        self.read(body, None).map_err(Refusal::into_error)
     }
 
     /// Validates an already-parsed document and deserialises it.
@@ -194,12 +192,12 @@ impl Parser {
     /// [`Error::Invalid`] with every violation.
     pub fn parse_value(&self, document: &Value) -> Result<WebhookEvent, Error> {
         let document = Document::from_value(document)?;
-        self.parse_node(document.root()).map(|(event, _)| event)
+        self.check_document(document.root()).map(|(event, _)| event)
     }
 
     /// Validates a parsed document, then decodes the typed value from it and
-    /// finds its drift.
-    pub(crate) fn parse_node(&self, document: NodeRef<'_>) -> Result<(WebhookEvent, Drift), Error> {
+    /// finds its drift: the route's second step.
+    pub(crate) fn check_document(&self, document: NodeRef<'_>) -> Result<(WebhookEvent, Drift), Error> {
         let name = document.get("event").and_then(|event| event.as_str());
         let event = name.and_then(EventType::from_name);
         let invalid = |violations| {
@@ -282,7 +280,7 @@ pub(crate) fn envelope_validator() -> &'static jsonschema::Validator {
 /// place of what the envelope's check said of `/event`.
 pub(crate) fn refuse_event(found: &mut Vec<Violation>, message: String) {
     found.retain(|v| v.instance_path != "/event");
-    found.insert(0, Violation::new("/event", "enum", message));
+    found.insert(0, Violation::schema("/event", "enum", message));
 }
 
 /// Compiles every validator of `mode` afresh, bypassing the process-wide

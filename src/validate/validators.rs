@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use crate::error::Violation;
+use crate::error::{Keyword, Violation};
 use crate::event::{EventType, ENVELOPE_IDS, OPEN_FILES, STRICT_FILES};
 use crate::Mode;
 
@@ -100,7 +100,7 @@ impl Validators {
 /// Every violation of `document` (or the first, when `all` is false).
 pub(crate) fn violations(validator: &jsonschema::Validator, document: &Value, all: bool) -> Vec<Violation> {
     let to_violation = |e: jsonschema::ValidationError<'_>| {
-        Violation::new(e.instance_path().as_str(), e.kind().keyword(), e.to_string())
+        Violation::schema(e.instance_path().as_str(), e.kind().keyword(), e.to_string())
     };
     let mut out: Vec<Violation> = if all {
         validator.iter_errors(document).map(to_violation).collect()
@@ -115,7 +115,7 @@ pub(crate) fn violations(validator: &jsonschema::Validator, document: &Value, al
     if out.is_empty() && !validator.is_valid(document) {
         out.push(Violation::new(
             "",
-            "schema",
+            Keyword::Unnamed,
             "the document does not satisfy the schema",
         ));
     }

@@ -12,12 +12,6 @@ pub struct ApplicationAdvanced {
     /// Event-specific payload
     pub data: ApplicationData,
 }
-impl ApplicationAdvanced {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationAdvanced {
-        Default::default()
-    }
-}
 ///The data of every application event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -42,7 +36,7 @@ pub struct ApplicationData {
 }
 impl ApplicationData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationData {
+    pub fn builder() -> builder::ApplicationDataBuilder {
         Default::default()
     }
 }
@@ -58,12 +52,6 @@ pub struct ApplicationOfferExtended {
     /// Event-specific payload
     pub data: ApplicationData,
 }
-impl ApplicationOfferExtended {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationOfferExtended {
-        Default::default()
-    }
-}
 ///Fired when an application is rejected. Application events carry the application, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -75,12 +63,6 @@ pub struct ApplicationRejected {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
-}
-impl ApplicationRejected {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationRejected {
-        Default::default()
-    }
 }
 ///Fired when a candidate submits an application. Application events carry the application, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -94,12 +76,6 @@ pub struct ApplicationSubmitted {
     /// Event-specific payload
     pub data: ApplicationData,
 }
-impl ApplicationSubmitted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationSubmitted {
-        Default::default()
-    }
-}
 ///Fired when the candidate withdraws an application. Application events carry the application, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -111,12 +87,6 @@ pub struct ApplicationWithdrawn {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: ApplicationData,
-}
-impl ApplicationWithdrawn {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ApplicationWithdrawn {
-        Default::default()
-    }
 }
 ///Candidate details, the same shape in every event that carries a candidate.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -131,7 +101,7 @@ pub struct Candidate {
 }
 impl Candidate {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::Candidate {
+    pub fn builder() -> builder::CandidateBuilder {
         Default::default()
     }
 }
@@ -146,12 +116,6 @@ pub struct CodeAssignmentAutoSubmitted {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: CodeAssignmentData,
-}
-impl CodeAssignmentAutoSubmitted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::CodeAssignmentAutoSubmitted {
-        Default::default()
-    }
 }
 ///The data of every code assignment event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -174,7 +138,7 @@ pub struct CodeAssignmentData {
 }
 impl CodeAssignmentData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::CodeAssignmentData {
+    pub fn builder() -> builder::CodeAssignmentDataBuilder {
         Default::default()
     }
 }
@@ -190,12 +154,6 @@ pub struct CodeAssignmentSubmitted {
     /// Event-specific payload
     pub data: CodeAssignmentData,
 }
-impl CodeAssignmentSubmitted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::CodeAssignmentSubmitted {
-        Default::default()
-    }
-}
 ///Fired when an interview is cancelled. Interview events carry the interview, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -207,12 +165,6 @@ pub struct InterviewCancelled {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
-}
-impl InterviewCancelled {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewCancelled {
-        Default::default()
-    }
 }
 ///Fired when an interview is completed. Interview events carry the interview, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -226,12 +178,6 @@ pub struct InterviewCompleted {
     /// Event-specific payload
     pub data: InterviewData,
 }
-impl InterviewCompleted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewCompleted {
-        Default::default()
-    }
-}
 ///Fired when an interview is confirmed. Interview events carry the interview, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -243,12 +189,6 @@ pub struct InterviewConfirmed {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: InterviewData,
-}
-impl InterviewConfirmed {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewConfirmed {
-        Default::default()
-    }
 }
 ///The data of every interview event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -270,7 +210,7 @@ pub struct InterviewData {
 }
 impl InterviewData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewData {
+    pub fn builder() -> builder::InterviewDataBuilder {
         Default::default()
     }
 }
@@ -286,12 +226,6 @@ pub struct InterviewNoShow {
     /// Event-specific payload
     pub data: InterviewData,
 }
-impl InterviewNoShow {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewNoShow {
-        Default::default()
-    }
-}
 ///Fired when an interview is scheduled. Interview events carry the interview, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -304,12 +238,6 @@ pub struct InterviewScheduled {
     /// Event-specific payload
     pub data: InterviewData,
 }
-impl InterviewScheduled {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::InterviewScheduled {
-        Default::default()
-    }
-}
 ///Fired when a job posting is closed. Job posting events carry the job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -321,12 +249,6 @@ pub struct JobPostingClosed {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
-}
-impl JobPostingClosed {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingClosed {
-        Default::default()
-    }
 }
 ///The data of every job posting event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -355,7 +277,7 @@ pub struct JobPostingData {
 }
 impl JobPostingData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingData {
+    pub fn builder() -> builder::JobPostingDataBuilder {
         Default::default()
     }
 }
@@ -371,12 +293,6 @@ pub struct JobPostingPaused {
     /// Event-specific payload
     pub data: JobPostingData,
 }
-impl JobPostingPaused {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingPaused {
-        Default::default()
-    }
-}
 ///Fired when a job posting is published. Job posting events carry the job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -388,12 +304,6 @@ pub struct JobPostingPublished {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: JobPostingData,
-}
-impl JobPostingPublished {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingPublished {
-        Default::default()
-    }
 }
 ///Fired when a closed or paused job posting is reopened. Job posting events carry the job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -407,12 +317,6 @@ pub struct JobPostingReopened {
     /// Event-specific payload
     pub data: JobPostingData,
 }
-impl JobPostingReopened {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingReopened {
-        Default::default()
-    }
-}
 ///Job posting details, the same shape in every event that carries a job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -424,7 +328,7 @@ pub struct JobPostingSummary {
 }
 impl JobPostingSummary {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::JobPostingSummary {
+    pub fn builder() -> builder::JobPostingSummaryBuilder {
         Default::default()
     }
 }
@@ -440,12 +344,6 @@ pub struct OfferAccepted {
     /// Event-specific payload
     pub data: OfferData,
 }
-impl OfferAccepted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferAccepted {
-        Default::default()
-    }
-}
 ///Fired when a candidate accepts an offer. Offer events carry the offer, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -458,12 +356,6 @@ pub struct OfferCandidateAccepted {
     /// Event-specific payload
     pub data: OfferData,
 }
-impl OfferCandidateAccepted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferCandidateAccepted {
-        Default::default()
-    }
-}
 ///Fired when a candidate declines an offer. Offer events carry the offer, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -475,12 +367,6 @@ pub struct OfferCandidateDeclined {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
-}
-impl OfferCandidateDeclined {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferCandidateDeclined {
-        Default::default()
-    }
 }
 ///The data of every offer event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -512,7 +398,7 @@ pub struct OfferData {
 }
 impl OfferData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferData {
+    pub fn builder() -> builder::OfferDataBuilder {
         Default::default()
     }
 }
@@ -528,12 +414,6 @@ pub struct OfferDeclined {
     /// Event-specific payload
     pub data: OfferData,
 }
-impl OfferDeclined {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferDeclined {
-        Default::default()
-    }
-}
 ///Fired when an admin revises the offer with new terms. Offer events carry the offer, its candidate and its job posting.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -545,12 +425,6 @@ pub struct OfferRevised {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OfferData,
-}
-impl OfferRevised {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OfferRevised {
-        Default::default()
-    }
 }
 ///Fired when a message transitions to approved status. Requires the Outreach addon.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -564,12 +438,6 @@ pub struct OutreachMessageApproved {
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
-impl OutreachMessageApproved {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachMessageApproved {
-        Default::default()
-    }
-}
 ///Fired when a message transitions to bounced status. Requires the Outreach addon.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -581,12 +449,6 @@ pub struct OutreachMessageBounced {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
-}
-impl OutreachMessageBounced {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachMessageBounced {
-        Default::default()
-    }
 }
 ///The data of `outreach.message.approved`, `outreach.message.sent`, `outreach.message.bounced` and `outreach.message.failed`. Message email body is excluded from webhook payloads (encrypted at rest).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -618,7 +480,7 @@ pub struct OutreachMessageData {
 }
 impl OutreachMessageData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachMessageData {
+    pub fn builder() -> builder::OutreachMessageDataBuilder {
         Default::default()
     }
 }
@@ -634,12 +496,6 @@ pub struct OutreachMessageFailed {
     /// Event-specific payload
     pub data: OutreachMessageData,
 }
-impl OutreachMessageFailed {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachMessageFailed {
-        Default::default()
-    }
-}
 ///Fired when a message transitions to sent status. Requires the Outreach addon.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -651,12 +507,6 @@ pub struct OutreachMessageSent {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachMessageData,
-}
-impl OutreachMessageSent {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachMessageSent {
-        Default::default()
-    }
 }
 ///The data of `outreach.prospect.drafted`. Prospect email is excluded from webhook payloads (encrypted at rest).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -675,7 +525,7 @@ pub struct OutreachProspectData {
 }
 impl OutreachProspectData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachProspectData {
+    pub fn builder() -> builder::OutreachProspectDataBuilder {
         Default::default()
     }
 }
@@ -690,12 +540,6 @@ pub struct OutreachProspectDrafted {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: OutreachProspectData,
-}
-impl OutreachProspectDrafted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::OutreachProspectDrafted {
-        Default::default()
-    }
 }
 ///The data of every review event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -716,7 +560,7 @@ pub struct ReviewData {
 }
 impl ReviewData {
     /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ReviewData {
+    pub fn builder() -> builder::ReviewDataBuilder {
         Default::default()
     }
 }
@@ -732,12 +576,6 @@ pub struct ReviewSubmitted {
     /// Event-specific payload
     pub data: ReviewData,
 }
-impl ReviewSubmitted {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::ReviewSubmitted {
-        Default::default()
-    }
-}
 ///Sent when you click Send Test Ping in the webhook settings. Use it to verify endpoint connectivity and signature validation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -749,12 +587,6 @@ pub struct TestPing {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Event-specific payload
     pub data: TestPingData,
-}
-impl TestPing {
-    /// A builder for this type, for building payloads in tests: set every required field, then `try_into()`.
-    pub fn builder() -> builder::TestPing {
-        Default::default()
-    }
 }
 ///The data of `test.ping`: an empty object.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -798,124 +630,42 @@ pub struct UnknownEvent {
 }
 /// Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`].
 pub mod builder {
-    /// A builder for [`ApplicationAdvanced`](super::ApplicationAdvanced).
-    #[derive(Clone, Debug)]
-    pub struct ApplicationAdvanced {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ApplicationAdvanced>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApplicationAdvanced {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ApplicationAdvanced {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ApplicationAdvanced>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApplicationData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApplicationAdvanced> for super::ApplicationAdvanced {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ApplicationAdvanced,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApplicationAdvanced> for ApplicationAdvanced {
-        fn from(value: super::ApplicationAdvanced) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`ApplicationData`](super::ApplicationData).
     #[derive(Clone, Debug)]
-    pub struct ApplicationData {
-        candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
+    pub struct ApplicationDataBuilder {
+        candidate: ::std::result::Result<super::Candidate, crate::types::BuildError>,
         current_stage: ::std::result::Result<
             ::std::string::String,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        id: ::std::result::Result<i64, ::std::string::String>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
         job_posting: ::std::result::Result<
             super::JobPostingSummary,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        offered: ::std::result::Result<bool, ::std::string::String>,
-        rejected: ::std::result::Result<bool, ::std::string::String>,
+        offered: ::std::result::Result<bool, crate::types::BuildError>,
+        rejected: ::std::result::Result<bool, crate::types::BuildError>,
         submitted_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        withdrawn: ::std::result::Result<bool, ::std::string::String>,
+        withdrawn: ::std::result::Result<bool, crate::types::BuildError>,
     }
-    impl ::std::default::Default for ApplicationData {
+    impl ::std::default::Default for ApplicationDataBuilder {
         fn default() -> Self {
             Self {
-                candidate: Err("no value supplied for candidate".to_string()),
-                current_stage: Err("no value supplied for current_stage".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                job_posting: Err("no value supplied for job_posting".to_string()),
-                offered: Err("no value supplied for offered".to_string()),
-                rejected: Err("no value supplied for rejected".to_string()),
-                submitted_at: Err("no value supplied for submitted_at".to_string()),
-                withdrawn: Err("no value supplied for withdrawn".to_string()),
+                candidate: Err(crate::types::BuildError::missing("candidate")),
+                current_stage: Err(crate::types::BuildError::missing("current_stage")),
+                id: Err(crate::types::BuildError::missing("id")),
+                job_posting: Err(crate::types::BuildError::missing("job_posting")),
+                offered: Err(crate::types::BuildError::missing("offered")),
+                rejected: Err(crate::types::BuildError::missing("rejected")),
+                submitted_at: Err(crate::types::BuildError::missing("submitted_at")),
+                withdrawn: Err(crate::types::BuildError::missing("withdrawn")),
             }
         }
     }
-    impl ApplicationData {
+    impl ApplicationDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -924,7 +674,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `candidate`.
@@ -935,9 +685,7 @@ pub mod builder {
         {
             self.candidate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for candidate: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("candidate", e));
             self
         }
         /// Sets `job_posting`.
@@ -948,9 +696,7 @@ pub mod builder {
         {
             self.job_posting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for job_posting: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("job_posting", e));
             self
         }
         /// Sets `current_stage`.
@@ -961,9 +707,7 @@ pub mod builder {
         {
             self.current_stage = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for current_stage: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("current_stage", e));
             self
         }
         /// Sets `submitted_at`.
@@ -976,9 +720,7 @@ pub mod builder {
         {
             self.submitted_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for submitted_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("submitted_at", e));
             self
         }
         /// Sets `rejected`.
@@ -989,9 +731,7 @@ pub mod builder {
         {
             self.rejected = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for rejected: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("rejected", e));
             self
         }
         /// Sets `withdrawn`.
@@ -1002,9 +742,7 @@ pub mod builder {
         {
             self.withdrawn = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for withdrawn: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("withdrawn", e));
             self
         }
         /// Sets `offered`.
@@ -1015,16 +753,14 @@ pub mod builder {
         {
             self.offered = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for offered: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("offered", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<ApplicationData> for super::ApplicationData {
+    impl ::std::convert::TryFrom<ApplicationDataBuilder> for super::ApplicationData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: ApplicationData,
+            value: ApplicationDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 candidate: value.candidate?,
@@ -1038,7 +774,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::ApplicationData> for ApplicationData {
+    impl ::std::convert::From<super::ApplicationData> for ApplicationDataBuilder {
         fn from(value: super::ApplicationData) -> Self {
             Self {
                 candidate: Ok(value.candidate),
@@ -1052,353 +788,23 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`ApplicationOfferExtended`](super::ApplicationOfferExtended).
-    #[derive(Clone, Debug)]
-    pub struct ApplicationOfferExtended {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ApplicationOfferExtended>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApplicationOfferExtended {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ApplicationOfferExtended {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ApplicationOfferExtended>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApplicationData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApplicationOfferExtended>
-    for super::ApplicationOfferExtended {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ApplicationOfferExtended,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApplicationOfferExtended>
-    for ApplicationOfferExtended {
-        fn from(value: super::ApplicationOfferExtended) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`ApplicationRejected`](super::ApplicationRejected).
-    #[derive(Clone, Debug)]
-    pub struct ApplicationRejected {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ApplicationRejected>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApplicationRejected {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ApplicationRejected {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ApplicationRejected>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApplicationData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApplicationRejected> for super::ApplicationRejected {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ApplicationRejected,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApplicationRejected> for ApplicationRejected {
-        fn from(value: super::ApplicationRejected) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`ApplicationSubmitted`](super::ApplicationSubmitted).
-    #[derive(Clone, Debug)]
-    pub struct ApplicationSubmitted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ApplicationSubmitted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApplicationSubmitted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ApplicationSubmitted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ApplicationSubmitted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApplicationData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApplicationSubmitted> for super::ApplicationSubmitted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ApplicationSubmitted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApplicationSubmitted> for ApplicationSubmitted {
-        fn from(value: super::ApplicationSubmitted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`ApplicationWithdrawn`](super::ApplicationWithdrawn).
-    #[derive(Clone, Debug)]
-    pub struct ApplicationWithdrawn {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ApplicationData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ApplicationWithdrawn>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ApplicationWithdrawn {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ApplicationWithdrawn {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ApplicationWithdrawn>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ApplicationData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ApplicationWithdrawn> for super::ApplicationWithdrawn {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ApplicationWithdrawn,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ApplicationWithdrawn> for ApplicationWithdrawn {
-        fn from(value: super::ApplicationWithdrawn) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`Candidate`](super::Candidate).
     #[derive(Clone, Debug)]
-    pub struct Candidate {
-        email: ::std::result::Result<::std::string::String, ::std::string::String>,
-        id: ::std::result::Result<i64, ::std::string::String>,
-        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    pub struct CandidateBuilder {
+        email: ::std::result::Result<::std::string::String, crate::types::BuildError>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
+        name: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for Candidate {
+    impl ::std::default::Default for CandidateBuilder {
         fn default() -> Self {
             Self {
-                email: Err("no value supplied for email".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                name: Err("no value supplied for name".to_string()),
+                email: Err(crate::types::BuildError::missing("email")),
+                id: Err(crate::types::BuildError::missing("id")),
+                name: Err(crate::types::BuildError::missing("name")),
             }
         }
     }
-    impl Candidate {
+    impl CandidateBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -1407,7 +813,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `name`.
@@ -1418,7 +824,7 @@ pub mod builder {
         {
             self.name = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for name: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("name", e));
             self
         }
         /// Sets `email`.
@@ -1429,14 +835,14 @@ pub mod builder {
         {
             self.email = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for email: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("email", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<Candidate> for super::Candidate {
+    impl ::std::convert::TryFrom<CandidateBuilder> for super::Candidate {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: Candidate,
+            value: CandidateBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 email: value.email?,
@@ -1445,7 +851,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::Candidate> for Candidate {
+    impl ::std::convert::From<super::Candidate> for CandidateBuilder {
         fn from(value: super::Candidate) -> Self {
             Self {
                 email: Ok(value.email),
@@ -1454,122 +860,38 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`CodeAssignmentAutoSubmitted`](super::CodeAssignmentAutoSubmitted).
-    #[derive(Clone, Debug)]
-    pub struct CodeAssignmentAutoSubmitted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::CodeAssignmentData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::CodeAssignmentAutoSubmitted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for CodeAssignmentAutoSubmitted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl CodeAssignmentAutoSubmitted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::CodeAssignmentAutoSubmitted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::CodeAssignmentData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<CodeAssignmentAutoSubmitted>
-    for super::CodeAssignmentAutoSubmitted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: CodeAssignmentAutoSubmitted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::CodeAssignmentAutoSubmitted>
-    for CodeAssignmentAutoSubmitted {
-        fn from(value: super::CodeAssignmentAutoSubmitted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`CodeAssignmentData`](super::CodeAssignmentData).
     #[derive(Clone, Debug)]
-    pub struct CodeAssignmentData {
-        candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
+    pub struct CodeAssignmentDataBuilder {
+        candidate: ::std::result::Result<super::Candidate, crate::types::BuildError>,
         deadline_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        id: ::std::result::Result<i64, ::std::string::String>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
         job_posting: ::std::result::Result<
             super::JobPostingSummary,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        repo_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        repo_url: ::std::result::Result<::std::string::String, crate::types::BuildError>,
         submitted_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
     }
-    impl ::std::default::Default for CodeAssignmentData {
+    impl ::std::default::Default for CodeAssignmentDataBuilder {
         fn default() -> Self {
             Self {
-                candidate: Err("no value supplied for candidate".to_string()),
-                deadline_at: Err("no value supplied for deadline_at".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                job_posting: Err("no value supplied for job_posting".to_string()),
-                repo_url: Err("no value supplied for repo_url".to_string()),
-                submitted_at: Err("no value supplied for submitted_at".to_string()),
+                candidate: Err(crate::types::BuildError::missing("candidate")),
+                deadline_at: Err(crate::types::BuildError::missing("deadline_at")),
+                id: Err(crate::types::BuildError::missing("id")),
+                job_posting: Err(crate::types::BuildError::missing("job_posting")),
+                repo_url: Err(crate::types::BuildError::missing("repo_url")),
+                submitted_at: Err(crate::types::BuildError::missing("submitted_at")),
             }
         }
     }
-    impl CodeAssignmentData {
+    impl CodeAssignmentDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -1578,7 +900,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `repo_url`.
@@ -1589,9 +911,7 @@ pub mod builder {
         {
             self.repo_url = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for repo_url: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("repo_url", e));
             self
         }
         /// Sets `submitted_at`.
@@ -1604,9 +924,7 @@ pub mod builder {
         {
             self.submitted_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for submitted_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("submitted_at", e));
             self
         }
         /// Sets `deadline_at`.
@@ -1619,9 +937,7 @@ pub mod builder {
         {
             self.deadline_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for deadline_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("deadline_at", e));
             self
         }
         /// Sets `candidate`.
@@ -1632,9 +948,7 @@ pub mod builder {
         {
             self.candidate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for candidate: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("candidate", e));
             self
         }
         /// Sets `job_posting`.
@@ -1645,16 +959,15 @@ pub mod builder {
         {
             self.job_posting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for job_posting: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("job_posting", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<CodeAssignmentData> for super::CodeAssignmentData {
+    impl ::std::convert::TryFrom<CodeAssignmentDataBuilder>
+    for super::CodeAssignmentData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: CodeAssignmentData,
+            value: CodeAssignmentDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 candidate: value.candidate?,
@@ -1666,7 +979,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::CodeAssignmentData> for CodeAssignmentData {
+    impl ::std::convert::From<super::CodeAssignmentData> for CodeAssignmentDataBuilder {
         fn from(value: super::CodeAssignmentData) -> Self {
             Self {
                 candidate: Ok(value.candidate),
@@ -1678,370 +991,40 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`CodeAssignmentSubmitted`](super::CodeAssignmentSubmitted).
-    #[derive(Clone, Debug)]
-    pub struct CodeAssignmentSubmitted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::CodeAssignmentData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::CodeAssignmentSubmitted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for CodeAssignmentSubmitted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl CodeAssignmentSubmitted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::CodeAssignmentSubmitted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::CodeAssignmentData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<CodeAssignmentSubmitted>
-    for super::CodeAssignmentSubmitted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: CodeAssignmentSubmitted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::CodeAssignmentSubmitted>
-    for CodeAssignmentSubmitted {
-        fn from(value: super::CodeAssignmentSubmitted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`InterviewCancelled`](super::InterviewCancelled).
-    #[derive(Clone, Debug)]
-    pub struct InterviewCancelled {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::InterviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::InterviewCancelled>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for InterviewCancelled {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl InterviewCancelled {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::InterviewCancelled>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::InterviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<InterviewCancelled> for super::InterviewCancelled {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: InterviewCancelled,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::InterviewCancelled> for InterviewCancelled {
-        fn from(value: super::InterviewCancelled) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`InterviewCompleted`](super::InterviewCompleted).
-    #[derive(Clone, Debug)]
-    pub struct InterviewCompleted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::InterviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::InterviewCompleted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for InterviewCompleted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl InterviewCompleted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::InterviewCompleted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::InterviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<InterviewCompleted> for super::InterviewCompleted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: InterviewCompleted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::InterviewCompleted> for InterviewCompleted {
-        fn from(value: super::InterviewCompleted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`InterviewConfirmed`](super::InterviewConfirmed).
-    #[derive(Clone, Debug)]
-    pub struct InterviewConfirmed {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::InterviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::InterviewConfirmed>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for InterviewConfirmed {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl InterviewConfirmed {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::InterviewConfirmed>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::InterviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<InterviewConfirmed> for super::InterviewConfirmed {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: InterviewConfirmed,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::InterviewConfirmed> for InterviewConfirmed {
-        fn from(value: super::InterviewConfirmed) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`InterviewData`](super::InterviewData).
     #[derive(Clone, Debug)]
-    pub struct InterviewData {
-        candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
-        duration_minutes: ::std::result::Result<i64, ::std::string::String>,
-        id: ::std::result::Result<i64, ::std::string::String>,
+    pub struct InterviewDataBuilder {
+        candidate: ::std::result::Result<super::Candidate, crate::types::BuildError>,
+        duration_minutes: ::std::result::Result<i64, crate::types::BuildError>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
         job_posting: ::std::result::Result<
             super::JobPostingSummary,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         scheduled_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         status: ::std::result::Result<
             crate::types::InterviewStatus,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
     }
-    impl ::std::default::Default for InterviewData {
+    impl ::std::default::Default for InterviewDataBuilder {
         fn default() -> Self {
             Self {
-                candidate: Err("no value supplied for candidate".to_string()),
+                candidate: Err(crate::types::BuildError::missing("candidate")),
                 duration_minutes: Err(
-                    "no value supplied for duration_minutes".to_string(),
+                    crate::types::BuildError::missing("duration_minutes"),
                 ),
-                id: Err("no value supplied for id".to_string()),
-                job_posting: Err("no value supplied for job_posting".to_string()),
-                scheduled_at: Err("no value supplied for scheduled_at".to_string()),
-                status: Err("no value supplied for status".to_string()),
+                id: Err(crate::types::BuildError::missing("id")),
+                job_posting: Err(crate::types::BuildError::missing("job_posting")),
+                scheduled_at: Err(crate::types::BuildError::missing("scheduled_at")),
+                status: Err(crate::types::BuildError::missing("status")),
             }
         }
     }
-    impl InterviewData {
+    impl InterviewDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -2050,7 +1033,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `status`.
@@ -2061,7 +1044,7 @@ pub mod builder {
         {
             self.status = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("status", e));
             self
         }
         /// Sets `scheduled_at`.
@@ -2074,9 +1057,7 @@ pub mod builder {
         {
             self.scheduled_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for scheduled_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("scheduled_at", e));
             self
         }
         /// Sets `duration_minutes`.
@@ -2087,9 +1068,7 @@ pub mod builder {
         {
             self.duration_minutes = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for duration_minutes: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("duration_minutes", e));
             self
         }
         /// Sets `candidate`.
@@ -2100,9 +1079,7 @@ pub mod builder {
         {
             self.candidate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for candidate: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("candidate", e));
             self
         }
         /// Sets `job_posting`.
@@ -2113,16 +1090,14 @@ pub mod builder {
         {
             self.job_posting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for job_posting: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("job_posting", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<InterviewData> for super::InterviewData {
+    impl ::std::convert::TryFrom<InterviewDataBuilder> for super::InterviewData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: InterviewData,
+            value: InterviewDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 candidate: value.candidate?,
@@ -2134,7 +1109,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::InterviewData> for InterviewData {
+    impl ::std::convert::From<super::InterviewData> for InterviewDataBuilder {
         fn from(value: super::InterviewData) -> Self {
             Self {
                 candidate: Ok(value.candidate),
@@ -2146,295 +1121,55 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`InterviewNoShow`](super::InterviewNoShow).
-    #[derive(Clone, Debug)]
-    pub struct InterviewNoShow {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::InterviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::InterviewNoShow>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for InterviewNoShow {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl InterviewNoShow {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::InterviewNoShow>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::InterviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<InterviewNoShow> for super::InterviewNoShow {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: InterviewNoShow,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::InterviewNoShow> for InterviewNoShow {
-        fn from(value: super::InterviewNoShow) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`InterviewScheduled`](super::InterviewScheduled).
-    #[derive(Clone, Debug)]
-    pub struct InterviewScheduled {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::InterviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::InterviewScheduled>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for InterviewScheduled {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl InterviewScheduled {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::InterviewScheduled>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::InterviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<InterviewScheduled> for super::InterviewScheduled {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: InterviewScheduled,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::InterviewScheduled> for InterviewScheduled {
-        fn from(value: super::InterviewScheduled) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`JobPostingClosed`](super::JobPostingClosed).
-    #[derive(Clone, Debug)]
-    pub struct JobPostingClosed {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::JobPostingClosed>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for JobPostingClosed {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl JobPostingClosed {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::JobPostingClosed>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::JobPostingData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<JobPostingClosed> for super::JobPostingClosed {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: JobPostingClosed,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::JobPostingClosed> for JobPostingClosed {
-        fn from(value: super::JobPostingClosed) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`JobPostingData`](super::JobPostingData).
     #[derive(Clone, Debug)]
-    pub struct JobPostingData {
+    pub struct JobPostingDataBuilder {
         closed_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        department: ::std::result::Result<::std::string::String, ::std::string::String>,
+        department: ::std::result::Result<
+            ::std::string::String,
+            crate::types::BuildError,
+        >,
         employment_type: ::std::result::Result<
             ::std::string::String,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        id: ::std::result::Result<i64, ::std::string::String>,
-        location: ::std::result::Result<::std::string::String, ::std::string::String>,
-        public_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
+        location: ::std::result::Result<::std::string::String, crate::types::BuildError>,
+        public_url: ::std::result::Result<
+            ::std::string::String,
+            crate::types::BuildError,
+        >,
         published_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         status: ::std::result::Result<
             crate::types::JobPostingStatus,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        title: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for JobPostingData {
+    impl ::std::default::Default for JobPostingDataBuilder {
         fn default() -> Self {
             Self {
-                closed_at: Err("no value supplied for closed_at".to_string()),
-                department: Err("no value supplied for department".to_string()),
+                closed_at: Err(crate::types::BuildError::missing("closed_at")),
+                department: Err(crate::types::BuildError::missing("department")),
                 employment_type: Err(
-                    "no value supplied for employment_type".to_string(),
+                    crate::types::BuildError::missing("employment_type"),
                 ),
-                id: Err("no value supplied for id".to_string()),
-                location: Err("no value supplied for location".to_string()),
-                public_url: Err("no value supplied for public_url".to_string()),
-                published_at: Err("no value supplied for published_at".to_string()),
-                status: Err("no value supplied for status".to_string()),
-                title: Err("no value supplied for title".to_string()),
+                id: Err(crate::types::BuildError::missing("id")),
+                location: Err(crate::types::BuildError::missing("location")),
+                public_url: Err(crate::types::BuildError::missing("public_url")),
+                published_at: Err(crate::types::BuildError::missing("published_at")),
+                status: Err(crate::types::BuildError::missing("status")),
+                title: Err(crate::types::BuildError::missing("title")),
             }
         }
     }
-    impl JobPostingData {
+    impl JobPostingDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -2443,7 +1178,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `title`.
@@ -2454,7 +1189,7 @@ pub mod builder {
         {
             self.title = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for title: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("title", e));
             self
         }
         /// Sets `status`.
@@ -2465,7 +1200,7 @@ pub mod builder {
         {
             self.status = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("status", e));
             self
         }
         /// Sets `location`.
@@ -2476,9 +1211,7 @@ pub mod builder {
         {
             self.location = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for location: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("location", e));
             self
         }
         /// Sets `department`.
@@ -2489,9 +1222,7 @@ pub mod builder {
         {
             self.department = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for department: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("department", e));
             self
         }
         /// Sets `employment_type`.
@@ -2502,9 +1233,7 @@ pub mod builder {
         {
             self.employment_type = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for employment_type: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("employment_type", e));
             self
         }
         /// Sets `published_at`.
@@ -2517,9 +1246,7 @@ pub mod builder {
         {
             self.published_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for published_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("published_at", e));
             self
         }
         /// Sets `closed_at`.
@@ -2532,9 +1259,7 @@ pub mod builder {
         {
             self.closed_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for closed_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("closed_at", e));
             self
         }
         /// Sets `public_url`.
@@ -2545,16 +1270,14 @@ pub mod builder {
         {
             self.public_url = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for public_url: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("public_url", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<JobPostingData> for super::JobPostingData {
+    impl ::std::convert::TryFrom<JobPostingDataBuilder> for super::JobPostingData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: JobPostingData,
+            value: JobPostingDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 closed_at: value.closed_at?,
@@ -2569,7 +1292,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::JobPostingData> for JobPostingData {
+    impl ::std::convert::From<super::JobPostingData> for JobPostingDataBuilder {
         fn from(value: super::JobPostingData) -> Self {
             Self {
                 closed_at: Ok(value.closed_at),
@@ -2584,267 +1307,21 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`JobPostingPaused`](super::JobPostingPaused).
-    #[derive(Clone, Debug)]
-    pub struct JobPostingPaused {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::JobPostingPaused>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for JobPostingPaused {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl JobPostingPaused {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::JobPostingPaused>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::JobPostingData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<JobPostingPaused> for super::JobPostingPaused {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: JobPostingPaused,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::JobPostingPaused> for JobPostingPaused {
-        fn from(value: super::JobPostingPaused) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`JobPostingPublished`](super::JobPostingPublished).
-    #[derive(Clone, Debug)]
-    pub struct JobPostingPublished {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::JobPostingPublished>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for JobPostingPublished {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl JobPostingPublished {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::JobPostingPublished>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::JobPostingData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<JobPostingPublished> for super::JobPostingPublished {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: JobPostingPublished,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::JobPostingPublished> for JobPostingPublished {
-        fn from(value: super::JobPostingPublished) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`JobPostingReopened`](super::JobPostingReopened).
-    #[derive(Clone, Debug)]
-    pub struct JobPostingReopened {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::JobPostingData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::JobPostingReopened>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for JobPostingReopened {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl JobPostingReopened {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::JobPostingReopened>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::JobPostingData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<JobPostingReopened> for super::JobPostingReopened {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: JobPostingReopened,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::JobPostingReopened> for JobPostingReopened {
-        fn from(value: super::JobPostingReopened) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`JobPostingSummary`](super::JobPostingSummary).
     #[derive(Clone, Debug)]
-    pub struct JobPostingSummary {
-        id: ::std::result::Result<i64, ::std::string::String>,
-        title: ::std::result::Result<::std::string::String, ::std::string::String>,
+    pub struct JobPostingSummaryBuilder {
+        id: ::std::result::Result<i64, crate::types::BuildError>,
+        title: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for JobPostingSummary {
+    impl ::std::default::Default for JobPostingSummaryBuilder {
         fn default() -> Self {
             Self {
-                id: Err("no value supplied for id".to_string()),
-                title: Err("no value supplied for title".to_string()),
+                id: Err(crate::types::BuildError::missing("id")),
+                title: Err(crate::types::BuildError::missing("title")),
             }
         }
     }
-    impl JobPostingSummary {
+    impl JobPostingSummaryBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -2853,7 +1330,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `title`.
@@ -2864,14 +1341,14 @@ pub mod builder {
         {
             self.title = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for title: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("title", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<JobPostingSummary> for super::JobPostingSummary {
+    impl ::std::convert::TryFrom<JobPostingSummaryBuilder> for super::JobPostingSummary {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: JobPostingSummary,
+            value: JobPostingSummaryBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 id: value.id?,
@@ -2879,7 +1356,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::JobPostingSummary> for JobPostingSummary {
+    impl ::std::convert::From<super::JobPostingSummary> for JobPostingSummaryBuilder {
         fn from(value: super::JobPostingSummary) -> Self {
             Self {
                 id: Ok(value.id),
@@ -2887,301 +1364,56 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`OfferAccepted`](super::OfferAccepted).
-    #[derive(Clone, Debug)]
-    pub struct OfferAccepted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OfferData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OfferAccepted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OfferAccepted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OfferAccepted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OfferAccepted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OfferData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OfferAccepted> for super::OfferAccepted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OfferAccepted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OfferAccepted> for OfferAccepted {
-        fn from(value: super::OfferAccepted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OfferCandidateAccepted`](super::OfferCandidateAccepted).
-    #[derive(Clone, Debug)]
-    pub struct OfferCandidateAccepted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OfferData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OfferCandidateAccepted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OfferCandidateAccepted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OfferCandidateAccepted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OfferCandidateAccepted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OfferData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OfferCandidateAccepted>
-    for super::OfferCandidateAccepted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OfferCandidateAccepted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OfferCandidateAccepted> for OfferCandidateAccepted {
-        fn from(value: super::OfferCandidateAccepted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OfferCandidateDeclined`](super::OfferCandidateDeclined).
-    #[derive(Clone, Debug)]
-    pub struct OfferCandidateDeclined {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OfferData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OfferCandidateDeclined>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OfferCandidateDeclined {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OfferCandidateDeclined {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OfferCandidateDeclined>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OfferData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OfferCandidateDeclined>
-    for super::OfferCandidateDeclined {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OfferCandidateDeclined,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OfferCandidateDeclined> for OfferCandidateDeclined {
-        fn from(value: super::OfferCandidateDeclined) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`OfferData`](super::OfferData).
     #[derive(Clone, Debug)]
-    pub struct OfferData {
+    pub struct OfferDataBuilder {
         accepted_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
+        candidate: ::std::result::Result<super::Candidate, crate::types::BuildError>,
         declined_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         details: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         expires_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         extended_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        id: ::std::result::Result<i64, ::std::string::String>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
         job_posting: ::std::result::Result<
             super::JobPostingSummary,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        status: ::std::result::Result<crate::types::OfferStatus, ::std::string::String>,
+        status: ::std::result::Result<
+            crate::types::OfferStatus,
+            crate::types::BuildError,
+        >,
     }
-    impl ::std::default::Default for OfferData {
+    impl ::std::default::Default for OfferDataBuilder {
         fn default() -> Self {
             Self {
-                accepted_at: Err("no value supplied for accepted_at".to_string()),
-                candidate: Err("no value supplied for candidate".to_string()),
-                declined_at: Err("no value supplied for declined_at".to_string()),
-                details: Err("no value supplied for details".to_string()),
-                expires_at: Err("no value supplied for expires_at".to_string()),
-                extended_at: Err("no value supplied for extended_at".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                job_posting: Err("no value supplied for job_posting".to_string()),
-                status: Err("no value supplied for status".to_string()),
+                accepted_at: Err(crate::types::BuildError::missing("accepted_at")),
+                candidate: Err(crate::types::BuildError::missing("candidate")),
+                declined_at: Err(crate::types::BuildError::missing("declined_at")),
+                details: Err(crate::types::BuildError::missing("details")),
+                expires_at: Err(crate::types::BuildError::missing("expires_at")),
+                extended_at: Err(crate::types::BuildError::missing("extended_at")),
+                id: Err(crate::types::BuildError::missing("id")),
+                job_posting: Err(crate::types::BuildError::missing("job_posting")),
+                status: Err(crate::types::BuildError::missing("status")),
             }
         }
     }
-    impl OfferData {
+    impl OfferDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -3190,7 +1422,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `status`.
@@ -3201,7 +1433,7 @@ pub mod builder {
         {
             self.status = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("status", e));
             self
         }
         /// Sets `details`.
@@ -3212,9 +1444,7 @@ pub mod builder {
         {
             self.details = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for details: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("details", e));
             self
         }
         /// Sets `extended_at`.
@@ -3227,9 +1457,7 @@ pub mod builder {
         {
             self.extended_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for extended_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("extended_at", e));
             self
         }
         /// Sets `expires_at`.
@@ -3242,9 +1470,7 @@ pub mod builder {
         {
             self.expires_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for expires_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("expires_at", e));
             self
         }
         /// Sets `accepted_at`.
@@ -3257,9 +1483,7 @@ pub mod builder {
         {
             self.accepted_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for accepted_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("accepted_at", e));
             self
         }
         /// Sets `declined_at`.
@@ -3272,9 +1496,7 @@ pub mod builder {
         {
             self.declined_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for declined_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("declined_at", e));
             self
         }
         /// Sets `candidate`.
@@ -3285,9 +1507,7 @@ pub mod builder {
         {
             self.candidate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for candidate: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("candidate", e));
             self
         }
         /// Sets `job_posting`.
@@ -3298,16 +1518,14 @@ pub mod builder {
         {
             self.job_posting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for job_posting: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("job_posting", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<OfferData> for super::OfferData {
+    impl ::std::convert::TryFrom<OfferDataBuilder> for super::OfferData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: OfferData,
+            value: OfferDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 accepted_at: value.accepted_at?,
@@ -3322,7 +1540,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::OfferData> for OfferData {
+    impl ::std::convert::From<super::OfferData> for OfferDataBuilder {
         fn from(value: super::OfferData) -> Self {
             Self {
                 accepted_at: Ok(value.accepted_at),
@@ -3337,382 +1555,57 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`OfferDeclined`](super::OfferDeclined).
-    #[derive(Clone, Debug)]
-    pub struct OfferDeclined {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OfferData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OfferDeclined>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OfferDeclined {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OfferDeclined {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OfferDeclined>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OfferData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OfferDeclined> for super::OfferDeclined {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OfferDeclined,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OfferDeclined> for OfferDeclined {
-        fn from(value: super::OfferDeclined) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OfferRevised`](super::OfferRevised).
-    #[derive(Clone, Debug)]
-    pub struct OfferRevised {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OfferData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OfferRevised>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OfferRevised {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OfferRevised {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OfferRevised>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OfferData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OfferRevised> for super::OfferRevised {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OfferRevised,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OfferRevised> for OfferRevised {
-        fn from(value: super::OfferRevised) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OutreachMessageApproved`](super::OutreachMessageApproved).
-    #[derive(Clone, Debug)]
-    pub struct OutreachMessageApproved {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OutreachMessageApproved>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OutreachMessageApproved {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OutreachMessageApproved {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OutreachMessageApproved>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OutreachMessageData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OutreachMessageApproved>
-    for super::OutreachMessageApproved {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OutreachMessageApproved,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OutreachMessageApproved>
-    for OutreachMessageApproved {
-        fn from(value: super::OutreachMessageApproved) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OutreachMessageBounced`](super::OutreachMessageBounced).
-    #[derive(Clone, Debug)]
-    pub struct OutreachMessageBounced {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OutreachMessageBounced>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OutreachMessageBounced {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OutreachMessageBounced {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OutreachMessageBounced>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OutreachMessageData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OutreachMessageBounced>
-    for super::OutreachMessageBounced {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OutreachMessageBounced,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OutreachMessageBounced> for OutreachMessageBounced {
-        fn from(value: super::OutreachMessageBounced) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`OutreachMessageData`](super::OutreachMessageData).
     #[derive(Clone, Debug)]
-    pub struct OutreachMessageData {
+    pub struct OutreachMessageDataBuilder {
         approved_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        campaign_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        campaign_id: ::std::result::Result<
+            ::std::string::String,
+            crate::types::BuildError,
+        >,
+        id: ::std::result::Result<::std::string::String, crate::types::BuildError>,
         last_error_code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        prospect_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        retry_count: ::std::result::Result<i64, ::std::string::String>,
+        prospect_id: ::std::result::Result<
+            ::std::string::String,
+            crate::types::BuildError,
+        >,
+        retry_count: ::std::result::Result<i64, crate::types::BuildError>,
         sent_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         status: ::std::result::Result<
             crate::types::OutreachMessageStatus,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        step_number: ::std::result::Result<i64, ::std::string::String>,
-        subject: ::std::result::Result<::std::string::String, ::std::string::String>,
+        step_number: ::std::result::Result<i64, crate::types::BuildError>,
+        subject: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for OutreachMessageData {
+    impl ::std::default::Default for OutreachMessageDataBuilder {
         fn default() -> Self {
             Self {
-                approved_at: Err("no value supplied for approved_at".to_string()),
-                campaign_id: Err("no value supplied for campaign_id".to_string()),
-                id: Err("no value supplied for id".to_string()),
+                approved_at: Err(crate::types::BuildError::missing("approved_at")),
+                campaign_id: Err(crate::types::BuildError::missing("campaign_id")),
+                id: Err(crate::types::BuildError::missing("id")),
                 last_error_code: Err(
-                    "no value supplied for last_error_code".to_string(),
+                    crate::types::BuildError::missing("last_error_code"),
                 ),
-                prospect_id: Err("no value supplied for prospect_id".to_string()),
-                retry_count: Err("no value supplied for retry_count".to_string()),
-                sent_at: Err("no value supplied for sent_at".to_string()),
-                status: Err("no value supplied for status".to_string()),
-                step_number: Err("no value supplied for step_number".to_string()),
-                subject: Err("no value supplied for subject".to_string()),
+                prospect_id: Err(crate::types::BuildError::missing("prospect_id")),
+                retry_count: Err(crate::types::BuildError::missing("retry_count")),
+                sent_at: Err(crate::types::BuildError::missing("sent_at")),
+                status: Err(crate::types::BuildError::missing("status")),
+                step_number: Err(crate::types::BuildError::missing("step_number")),
+                subject: Err(crate::types::BuildError::missing("subject")),
             }
         }
     }
-    impl OutreachMessageData {
+    impl OutreachMessageDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -3721,7 +1614,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `campaign_id`.
@@ -3732,9 +1625,7 @@ pub mod builder {
         {
             self.campaign_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for campaign_id: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("campaign_id", e));
             self
         }
         /// Sets `prospect_id`.
@@ -3745,9 +1636,7 @@ pub mod builder {
         {
             self.prospect_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for prospect_id: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("prospect_id", e));
             self
         }
         /// Sets `step_number`.
@@ -3758,9 +1647,7 @@ pub mod builder {
         {
             self.step_number = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for step_number: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("step_number", e));
             self
         }
         /// Sets `subject`.
@@ -3771,9 +1658,7 @@ pub mod builder {
         {
             self.subject = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for subject: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("subject", e));
             self
         }
         /// Sets `status`.
@@ -3784,7 +1669,7 @@ pub mod builder {
         {
             self.status = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("status", e));
             self
         }
         /// Sets `sent_at`.
@@ -3797,9 +1682,7 @@ pub mod builder {
         {
             self.sent_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sent_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("sent_at", e));
             self
         }
         /// Sets `approved_at`.
@@ -3812,9 +1695,7 @@ pub mod builder {
         {
             self.approved_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for approved_at: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("approved_at", e));
             self
         }
         /// Sets `retry_count`.
@@ -3825,9 +1706,7 @@ pub mod builder {
         {
             self.retry_count = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for retry_count: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("retry_count", e));
             self
         }
         /// Sets `last_error_code`.
@@ -3838,16 +1717,15 @@ pub mod builder {
         {
             self.last_error_code = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_error_code: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("last_error_code", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<OutreachMessageData> for super::OutreachMessageData {
+    impl ::std::convert::TryFrom<OutreachMessageDataBuilder>
+    for super::OutreachMessageData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: OutreachMessageData,
+            value: OutreachMessageDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 approved_at: value.approved_at?,
@@ -3863,7 +1741,8 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::OutreachMessageData> for OutreachMessageData {
+    impl ::std::convert::From<super::OutreachMessageData>
+    for OutreachMessageDataBuilder {
         fn from(value: super::OutreachMessageData) -> Self {
             Self {
                 approved_at: Ok(value.approved_at),
@@ -3879,198 +1758,36 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`OutreachMessageFailed`](super::OutreachMessageFailed).
-    #[derive(Clone, Debug)]
-    pub struct OutreachMessageFailed {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OutreachMessageFailed>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OutreachMessageFailed {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OutreachMessageFailed {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OutreachMessageFailed>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OutreachMessageData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OutreachMessageFailed>
-    for super::OutreachMessageFailed {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OutreachMessageFailed,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OutreachMessageFailed> for OutreachMessageFailed {
-        fn from(value: super::OutreachMessageFailed) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`OutreachMessageSent`](super::OutreachMessageSent).
-    #[derive(Clone, Debug)]
-    pub struct OutreachMessageSent {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OutreachMessageData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OutreachMessageSent>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OutreachMessageSent {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OutreachMessageSent {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OutreachMessageSent>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OutreachMessageData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OutreachMessageSent> for super::OutreachMessageSent {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OutreachMessageSent,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OutreachMessageSent> for OutreachMessageSent {
-        fn from(value: super::OutreachMessageSent) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`OutreachProspectData`](super::OutreachProspectData).
     #[derive(Clone, Debug)]
-    pub struct OutreachProspectData {
-        campaign_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    pub struct OutreachProspectDataBuilder {
+        campaign_id: ::std::result::Result<
+            ::std::string::String,
+            crate::types::BuildError,
+        >,
         company_name: ::std::result::Result<
             ::std::string::String,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         display_name: ::std::result::Result<
             ::std::string::String,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        id: ::std::result::Result<::std::string::String, ::std::string::String>,
-        status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        id: ::std::result::Result<::std::string::String, crate::types::BuildError>,
+        status: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for OutreachProspectData {
+    impl ::std::default::Default for OutreachProspectDataBuilder {
         fn default() -> Self {
             Self {
-                campaign_id: Err("no value supplied for campaign_id".to_string()),
-                company_name: Err("no value supplied for company_name".to_string()),
-                display_name: Err("no value supplied for display_name".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                status: Err("no value supplied for status".to_string()),
+                campaign_id: Err(crate::types::BuildError::missing("campaign_id")),
+                company_name: Err(crate::types::BuildError::missing("company_name")),
+                display_name: Err(crate::types::BuildError::missing("display_name")),
+                id: Err(crate::types::BuildError::missing("id")),
+                status: Err(crate::types::BuildError::missing("status")),
             }
         }
     }
-    impl OutreachProspectData {
+    impl OutreachProspectDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -4079,7 +1796,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `campaign_id`.
@@ -4090,9 +1807,7 @@ pub mod builder {
         {
             self.campaign_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for campaign_id: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("campaign_id", e));
             self
         }
         /// Sets `company_name`.
@@ -4103,9 +1818,7 @@ pub mod builder {
         {
             self.company_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for company_name: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("company_name", e));
             self
         }
         /// Sets `display_name`.
@@ -4116,9 +1829,7 @@ pub mod builder {
         {
             self.display_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for display_name: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("display_name", e));
             self
         }
         /// Sets `status`.
@@ -4129,14 +1840,15 @@ pub mod builder {
         {
             self.status = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for status: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("status", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<OutreachProspectData> for super::OutreachProspectData {
+    impl ::std::convert::TryFrom<OutreachProspectDataBuilder>
+    for super::OutreachProspectData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: OutreachProspectData,
+            value: OutreachProspectDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 campaign_id: value.campaign_id?,
@@ -4147,7 +1859,8 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::OutreachProspectData> for OutreachProspectData {
+    impl ::std::convert::From<super::OutreachProspectData>
+    for OutreachProspectDataBuilder {
         fn from(value: super::OutreachProspectData) -> Self {
             Self {
                 campaign_id: Ok(value.campaign_id),
@@ -4158,119 +1871,35 @@ pub mod builder {
             }
         }
     }
-    /// A builder for [`OutreachProspectDrafted`](super::OutreachProspectDrafted).
-    #[derive(Clone, Debug)]
-    pub struct OutreachProspectDrafted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::OutreachProspectData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::OutreachProspectDrafted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for OutreachProspectDrafted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl OutreachProspectDrafted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::OutreachProspectDrafted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::OutreachProspectData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<OutreachProspectDrafted>
-    for super::OutreachProspectDrafted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: OutreachProspectDrafted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::OutreachProspectDrafted>
-    for OutreachProspectDrafted {
-        fn from(value: super::OutreachProspectDrafted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
     /// A builder for [`ReviewData`](super::ReviewData).
     #[derive(Clone, Debug)]
-    pub struct ReviewData {
-        candidate: ::std::result::Result<super::Candidate, ::std::string::String>,
-        id: ::std::result::Result<i64, ::std::string::String>,
+    pub struct ReviewDataBuilder {
+        candidate: ::std::result::Result<super::Candidate, crate::types::BuildError>,
+        id: ::std::result::Result<i64, crate::types::BuildError>,
         job_posting: ::std::result::Result<
             super::JobPostingSummary,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
         recommendation: ::std::result::Result<
             ::std::string::String,
-            ::std::string::String,
+            crate::types::BuildError,
         >,
-        reviewer: ::std::result::Result<::std::string::String, ::std::string::String>,
-        stage: ::std::result::Result<::std::string::String, ::std::string::String>,
+        reviewer: ::std::result::Result<::std::string::String, crate::types::BuildError>,
+        stage: ::std::result::Result<::std::string::String, crate::types::BuildError>,
     }
-    impl ::std::default::Default for ReviewData {
+    impl ::std::default::Default for ReviewDataBuilder {
         fn default() -> Self {
             Self {
-                candidate: Err("no value supplied for candidate".to_string()),
-                id: Err("no value supplied for id".to_string()),
-                job_posting: Err("no value supplied for job_posting".to_string()),
-                recommendation: Err("no value supplied for recommendation".to_string()),
-                reviewer: Err("no value supplied for reviewer".to_string()),
-                stage: Err("no value supplied for stage".to_string()),
+                candidate: Err(crate::types::BuildError::missing("candidate")),
+                id: Err(crate::types::BuildError::missing("id")),
+                job_posting: Err(crate::types::BuildError::missing("job_posting")),
+                recommendation: Err(crate::types::BuildError::missing("recommendation")),
+                reviewer: Err(crate::types::BuildError::missing("reviewer")),
+                stage: Err(crate::types::BuildError::missing("stage")),
             }
         }
     }
-    impl ReviewData {
+    impl ReviewDataBuilder {
         /// Sets `id`.
         pub fn id<T>(mut self, value: T) -> Self
         where
@@ -4279,7 +1908,7 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for id: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("id", e));
             self
         }
         /// Sets `recommendation`.
@@ -4290,9 +1919,7 @@ pub mod builder {
         {
             self.recommendation = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recommendation: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("recommendation", e));
             self
         }
         /// Sets `reviewer`.
@@ -4303,9 +1930,7 @@ pub mod builder {
         {
             self.reviewer = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for reviewer: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("reviewer", e));
             self
         }
         /// Sets `candidate`.
@@ -4316,9 +1941,7 @@ pub mod builder {
         {
             self.candidate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for candidate: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("candidate", e));
             self
         }
         /// Sets `job_posting`.
@@ -4329,9 +1952,7 @@ pub mod builder {
         {
             self.job_posting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for job_posting: {e}")
-                });
+                .map_err(|e| crate::types::BuildError::invalid("job_posting", e));
             self
         }
         /// Sets `stage`.
@@ -4342,14 +1963,14 @@ pub mod builder {
         {
             self.stage = value
                 .try_into()
-                .map_err(|e| format!("error converting supplied value for stage: {e}"));
+                .map_err(|e| crate::types::BuildError::invalid("stage", e));
             self
         }
     }
-    impl ::std::convert::TryFrom<ReviewData> for super::ReviewData {
+    impl ::std::convert::TryFrom<ReviewDataBuilder> for super::ReviewData {
         type Error = crate::types::BuildError;
         fn try_from(
-            value: ReviewData,
+            value: ReviewDataBuilder,
         ) -> ::std::result::Result<Self, crate::types::BuildError> {
             Ok(Self {
                 candidate: value.candidate?,
@@ -4361,7 +1982,7 @@ pub mod builder {
             })
         }
     }
-    impl ::std::convert::From<super::ReviewData> for ReviewData {
+    impl ::std::convert::From<super::ReviewData> for ReviewDataBuilder {
         fn from(value: super::ReviewData) -> Self {
             Self {
                 candidate: Ok(value.candidate),
@@ -4370,168 +1991,6 @@ pub mod builder {
                 recommendation: Ok(value.recommendation),
                 reviewer: Ok(value.reviewer),
                 stage: Ok(value.stage),
-            }
-        }
-    }
-    /// A builder for [`ReviewSubmitted`](super::ReviewSubmitted).
-    #[derive(Clone, Debug)]
-    pub struct ReviewSubmitted {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::ReviewData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::ReviewSubmitted>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for ReviewSubmitted {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl ReviewSubmitted {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<
-                crate::types::EventName<crate::types::ReviewSubmitted>,
-            >,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::ReviewData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<ReviewSubmitted> for super::ReviewSubmitted {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: ReviewSubmitted,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::ReviewSubmitted> for ReviewSubmitted {
-        fn from(value: super::ReviewSubmitted) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
-            }
-        }
-    }
-    /// A builder for [`TestPing`](super::TestPing).
-    #[derive(Clone, Debug)]
-    pub struct TestPing {
-        created_at: ::std::result::Result<
-            ::chrono::DateTime<::chrono::Utc>,
-            ::std::string::String,
-        >,
-        data: ::std::result::Result<super::TestPingData, ::std::string::String>,
-        event: ::std::result::Result<
-            crate::types::EventName<crate::types::TestPing>,
-            ::std::string::String,
-        >,
-    }
-    impl ::std::default::Default for TestPing {
-        fn default() -> Self {
-            Self {
-                created_at: Err("no value supplied for created_at".to_string()),
-                data: Err("no value supplied for data".to_string()),
-                event: Err("no value supplied for event".to_string()),
-            }
-        }
-    }
-    impl TestPing {
-        /// Sets `event`.
-        pub fn event<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<crate::types::EventName<crate::types::TestPing>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.event = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for event: {e}"));
-            self
-        }
-        /// Sets `created_at`.
-        pub fn created_at<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::Utc>>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.created_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
-            self
-        }
-        /// Sets `data`.
-        pub fn data<T>(mut self, value: T) -> Self
-        where
-            T: ::std::convert::TryInto<super::TestPingData>,
-            T::Error: ::std::fmt::Display,
-        {
-            self.data = value
-                .try_into()
-                .map_err(|e| format!("error converting supplied value for data: {e}"));
-            self
-        }
-    }
-    impl ::std::convert::TryFrom<TestPing> for super::TestPing {
-        type Error = crate::types::BuildError;
-        fn try_from(
-            value: TestPing,
-        ) -> ::std::result::Result<Self, crate::types::BuildError> {
-            Ok(Self {
-                created_at: value.created_at?,
-                data: value.data?,
-                event: value.event?,
-            })
-        }
-    }
-    impl ::std::convert::From<super::TestPing> for TestPing {
-        fn from(value: super::TestPing) -> Self {
-            Self {
-                created_at: Ok(value.created_at),
-                data: Ok(value.data),
-                event: Ok(value.event),
             }
         }
     }

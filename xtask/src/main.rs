@@ -10,6 +10,7 @@
 //! - `build-cost [--rounds N] [--baseline REV] [--incremental]`: cold build times of the crate, by configuration.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 //! - `semver-judge`: the differ's Rust verdict on representative edits against cargo-semver-checks.
+//! - `seeds [--check]`: the document fuzz targets' seeds, copied from the test fixtures.
 
 mod bench_compare;
 mod build_cost;
@@ -25,6 +26,7 @@ mod kit_tests;
 mod kits;
 mod load;
 mod npm_package;
+mod seeds;
 mod semver_judge;
 mod tools;
 mod unicode_tables;
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Some("build-cost") => build_cost::main(&args[1..]),
         Some("load") => load::main(&args[1..]),
         Some("semver-judge") => semver_judge::main(&args[1..]),
+        Some("seeds") => seeds::main(&args[1..]),
         Some("format-strings") => format_fuzz::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
@@ -89,7 +92,12 @@ tasks:
   semver-judge                   build the crate on OLD and NEW schemas for seven representative
                                  edits and check the differ's verdict against cargo-semver-checks
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
-                                 N seconds each (installs cargo-fuzz if missing)";
+                                 N seconds each (installs cargo-fuzz if missing)
+  seeds [--check]                copy the test fixtures to the fuzz seeds (fuzz/seeds/document/);
+                                 --check fails if they differ
+  new-event NAME --family F [--title T] [--description D]
+                                 scaffold an event: its schema and fixture, then export, bless
+                                 and seeds";
 
 /// `cargo xtask bless`: the snapshot test, told to overwrite.
 fn bless() -> Result<(), String> {

@@ -26,6 +26,7 @@ use std::path::Path;
 // The schema model the library's `diff` and run-time schemas use too.
 pub use crate::{forms, keywords, set, shape, walk};
 
+pub mod builders;
 pub mod derived;
 pub mod enums;
 pub mod model;

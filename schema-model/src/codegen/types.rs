@@ -8,19 +8,17 @@
 //!   replacements;
 //! - every struct is `#[non_exhaustive]` and every field is documented from
 //!   its schema, in the schema's order;
-//! - builders are kept (for building payloads in tests), documented, and
-//!   fail with the crate's `BuildError`, not typify's internal error type.
+//! - builders are finished by [`super::builders`].
 
 use std::collections::BTreeMap;
 
 use quote::quote;
 use serde_json::{json, Value};
-use syn::visit_mut::VisitMut;
 use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use super::model::{is_named_shape, Model};
 use super::walk;
-use super::{enums, unparse, Result, UNKNOWN_DEF};
+use super::{builders, enums, unparse, Result, UNKNOWN_DEF};
 
 /// Every generated struct's fields: JSON name → Rust field name.
 pub type Fields = BTreeMap<String, BTreeMap<String, String>>;
@@ -78,6 +76,14 @@ pub fn generate(model: &Model) -> Result<(String, Fields)> {
         syn::parse2(tokens).map_err(|e| format!("typify produced code that does not parse: {e}"))?;
     check_conversions(&file)?;
     finish(&mut file, &field_docs(model));
+    // The envelopes have `new`, and the unknown event is made only by parsing.
+    let envelopes: Vec<String> = model
+        .events
+        .iter()
+        .map(|e| e.title.clone())
+        .chain([UNKNOWN_DEF.to_owned()])
+        .collect();
+    builders::finish(&mut file, &envelopes)?;
     let enums: syn::File =
         syn::parse2(enums::generate(model)?).map_err(|e| format!("enum code does not parse: {e}"))?;
     file.items.extend(enums.items);
@@ -257,11 +263,10 @@ fn finish(file: &mut syn::File, docs: &BTreeMap<String, Vec<(String, String)>>) 
                     "A builder for this type, for building payloads in tests: set every required field, then `try_into()`.".to_owned()
                 })
             }),
-            syn::Item::Mod(m) if m.ident == "builder" => document_builders(m, docs),
+            syn::Item::Mod(m) if m.ident == "builder" => builders::document(m, docs),
             _ => {}
         }
     }
-    ErrorPath.visit_file_mut(file);
     seal_unknown_event(file);
 }
 
@@ -269,13 +274,6 @@ fn finish(file: &mut syn::File, docs: &BTreeMap<String, Vec<(String, String)>>) 
 /// know, so only parsing makes one: its fields are private (read through
 /// accessors), it has no builder, and its `event` refuses a documented name.
 fn seal_unknown_event(file: &mut syn::File) {
-    let mentions_unknown = |item: &syn::ItemImpl| {
-        let ty = &item.self_ty;
-        let trait_ = item.trait_.as_ref().map(|(_, path, _)| quote!(#path).to_string());
-        let text = format!("{} {}", quote!(#ty), trait_.unwrap_or_default());
-        text.split(|c: char| !c.is_alphanumeric() && c != '_')
-            .any(|word| word == UNKNOWN_DEF)
-    };
     let mut accessors = Vec::new();
     for item in &mut file.items {
         match item {
@@ -305,23 +303,9 @@ fn seal_unknown_event(file: &mut syn::File) {
                     });
                 }
             }
-            syn::Item::Impl(i) if i.trait_.is_none() && mentions_unknown(i) => {
-                i.items
-                    .retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
-            }
-            syn::Item::Mod(m) if m.ident == "builder" => {
-                if let Some((_, items)) = &mut m.content {
-                    items.retain(|item| match item {
-                        syn::Item::Struct(s) => s.ident != UNKNOWN_DEF,
-                        syn::Item::Impl(i) => !mentions_unknown(i),
-                        _ => true,
-                    });
-                }
-            }
             _ => {}
         }
     }
-    file.items.retain(|item| !matches!(item, syn::Item::Impl(i) if i.trait_.is_none() && mentions_unknown(i) && i.items.is_empty()));
     let name = syn::Ident::new(UNKNOWN_DEF, proc_macro2::Span::call_site());
     file.items.push(syn::parse_quote! {
         impl #name {
@@ -339,7 +323,7 @@ fn json_name(field: &syn::Field) -> String {
 }
 
 /// The position of a JSON field name in the schema's order.
-fn position(fields: &[(String, String)], name: &str) -> usize {
+pub(super) fn position(fields: &[(String, String)], name: &str) -> usize {
     fields.iter().position(|(n, _)| n == name).unwrap_or(usize::MAX)
 }
 
@@ -362,45 +346,8 @@ fn document_fields(item: &mut syn::ItemStruct, fields: &[(String, String)]) {
     }
 }
 
-fn document_builders(module: &mut syn::ItemMod, docs: &BTreeMap<String, Vec<(String, String)>>) {
-    set_doc(
-        &mut module.attrs,
-        "Builders for the payload types: `Type::builder()`, a setter per field, then `try_into()`. A required field left unset fails with [`BuildError`].",
-    );
-    let Some((_, items)) = &mut module.content else {
-        return;
-    };
-    for item in items {
-        match item {
-            syn::Item::Struct(s) => {
-                let doc = format!("A builder for [`{0}`](super::{0}).", s.ident);
-                set_doc(&mut s.attrs, &doc);
-            }
-            syn::Item::Impl(i) if i.trait_.is_none() => {
-                document_methods(i, |method| {
-                    Some(format!("Sets `{}`.", method.trim_start_matches("r#")))
-                });
-                // The setters in the schema's order, as the fields.
-                let name = match &*i.self_ty {
-                    syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-                    _ => None,
-                };
-                if let Some(fields) = name.and_then(|n| docs.get(&n)) {
-                    i.items.sort_by_key(|member| match member {
-                        syn::ImplItem::Fn(f) => {
-                            position(fields, f.sig.ident.to_string().trim_start_matches("r#"))
-                        }
-                        _ => usize::MAX,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Documents the public methods of an inherent impl that `doc` knows.
-fn document_methods(item: &mut syn::ItemImpl, doc: impl Fn(&str) -> Option<String>) {
+pub(super) fn document_methods(item: &mut syn::ItemImpl, doc: impl Fn(&str) -> Option<String>) {
     if item.trait_.is_some() {
         return;
     }
@@ -486,7 +433,7 @@ fn read_timestamps_strictly(field: &mut syn::Field) {
 }
 
 /// Replaces the documentation in `attrs` by `doc`.
-fn set_doc(attrs: &mut Vec<syn::Attribute>, doc: &str) {
+pub(super) fn set_doc(attrs: &mut Vec<syn::Attribute>, doc: &str) {
     let doc = format!(" {doc}");
     attrs.retain(|a| !a.path().is_ident("doc"));
     attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
@@ -517,19 +464,6 @@ fn is_from_ref(item: &syn::ItemImpl) -> bool {
     let is_from = path.segments.last().is_some_and(|s| s.ident == "From");
     let from_ref = quote!(#path).to_string().contains("From < &");
     is_from && from_ref
-}
-
-/// Rewrites typify's `…::error::ConversionError` to the crate's `BuildError`.
-struct ErrorPath;
-
-impl VisitMut for ErrorPath {
-    fn visit_path_mut(&mut self, path: &mut syn::Path) {
-        let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if names.ends_with(&["error".to_owned(), "ConversionError".to_owned()]) {
-            *path = syn::parse_quote!(crate::types::BuildError);
-        }
-        syn::visit_mut::visit_path_mut(self, path);
-    }
 }
 
 /// Two generated items with one name would be a wall of rustc errors; report

@@ -89,7 +89,7 @@ impl From<Violation> for Problem {
     fn from(v: Violation) -> Self {
         Problem {
             instance_path: v.instance_path,
-            keyword: v.keyword,
+            keyword: v.keyword.to_string(),
             message: v.message,
         }
     }

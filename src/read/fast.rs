@@ -5,21 +5,35 @@
 //! to the full path, which decides and reports. So it changes no verdict;
 //! the differential tests and fuzz targets hold it to the full path.
 //!
-//! The typed decoding is `crate::quick`'s, which also keeps the document's
+//! The typed decoding is [`super::quick`]'s, which also keeps the document's
 //! two rules beyond serde (UTF-8, no key twice in an object).
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::{Drift, WebhookEvent};
+use crate::drift::EMBEDDED;
+use crate::{Drift, Mode, WebhookEvent};
 
 include!(concat!(env!("OUT_DIR"), "/residual.rs"));
 
-/// The typed value of a body the full path would accept in lenient mode,
-/// and its drift when the pass could follow it; or `None`.
-pub(super) fn parse(body: &[u8]) -> Option<(WebhookEvent, Option<Drift>)> {
-    crate::quick::decode_with_drift(body).filter(|(event, _)| residual(event, &has_format))
+/// The typed value and drift of a body the full path would accept in
+/// `mode`, or `None` to leave the body to the full path. In strict mode the
+/// fast path answers only for a delivery without drift (lenient-valid and
+/// fully documented is strict-valid).
+pub(crate) fn parse(body: &[u8], mode: Mode) -> Option<(WebhookEvent, Drift)> {
+    let (event, drift) =
+        super::quick::decode_with_drift(body).filter(|(event, _)| residual(event, &has_format))?;
+    // The pass could not follow the body's shape (`data` before `event`):
+    // the body is valid, so its `Value` is read for the drift.
+    let drift = match drift {
+        Some(drift) => drift,
+        None => EMBEDDED.drift(&serde_json::from_slice(body).ok()?),
+    };
+    match mode {
+        Mode::Strict if !drift.is_empty() => None,
+        _ => Some((event, drift)),
+    }
 }
 
 /// Whether `text` is a plain address that jsonschema's `email` format
@@ -89,7 +103,7 @@ pub(crate) fn has_format(format: &'static str, value: &str) -> bool {
 }
 
 /// Compiles the format checks now.
-pub(super) fn warm_up() {
+pub(crate) fn warm_up() {
     for format in RESIDUAL_FORMATS {
         format_check(format);
     }
