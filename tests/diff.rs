@@ -206,6 +206,52 @@ fn a_new_event_outside_the_envelope_breaks() {
     old_refuses_something(&new);
 }
 
+/// The envelope an added event must fit is read from the schemas
+/// (`$defs/UnknownEvent`), and the message says which field misses it.
+#[test]
+fn the_envelope_an_added_event_must_fit_comes_from_the_schemas() {
+    let plain_timestamp = |f: &mut Files| {
+        let mut pong = pong(f);
+        pong["properties"]["created_at"] = json!({"type": "string", "description": "When."});
+        f.add("events/test.pong.json", pong);
+    };
+    let report = diff::diff(&old(), &changed(plain_timestamp));
+    let change = &report.changes[0];
+    assert!(change.breaking, "{}", report.to_text());
+    assert!(
+        change
+            .message
+            .contains("`created_at` may be other than a `date-time` string"),
+        "{}",
+        change.message
+    );
+    let unrequired = |f: &mut Files| {
+        let mut pong = pong(f);
+        pong["required"] = json!(["event", "data"]);
+        f.add("events/test.pong.json", pong);
+    };
+    let report = diff::diff(&old(), &changed(unrequired));
+    assert!(
+        report.changes[0].message.contains("`created_at` is not required"),
+        "{}",
+        report.to_text()
+    );
+    // An OLD whose envelope takes any `data` takes an event whose data is a string.
+    let loose =
+        changed(|f| f.def("UnknownEvent")["properties"]["data"] = json!({"description": "Anything."}));
+    let string_data = |f: &mut Files| {
+        f.def("UnknownEvent")["properties"]["data"] = json!({"description": "Anything."});
+        let mut pong = pong(f);
+        pong["properties"]["data"] = json!({"type": "string", "description": "A pong."});
+        f.add("events/test.pong.json", pong);
+    };
+    let report = diff::diff(&loose, &changed(string_data));
+    assert_eq!(
+        verdicts(&report),
+        [("test.pong".to_owned(), String::new(), Kind::EventAdded, false)]
+    );
+}
+
 #[test]
 fn documentation_alone_is_a_patch() {
     let new = check(

@@ -86,6 +86,13 @@ pub fn strict(schema: &mut Value) {
     });
 }
 
+/// The `$id` of the strict form of the file at `rel` (`events/x.json`)
+/// under `base`: `{base}/strict/{rel}`. The one place that says where the
+/// strict forms live.
+pub fn strict_id(base: &str, rel: &str) -> String {
+    format!("{base}/strict/{rel}")
+}
+
 /// Replaces the member `old` by `new: value`, in the same place (whether or
 /// not `serde_json` keeps the order of members).
 pub fn replace_key(map: &mut Map<String, Value>, old: &str, new: &str, value: Value) {

@@ -20,6 +20,7 @@ use kit_webhooks_schema_model::set::{base_name, SchemaSet};
 use kit_webhooks_schema_model::walk::{self, Holds};
 
 mod dynamic;
+mod envelope;
 mod leaves;
 mod objects;
 
@@ -222,40 +223,6 @@ impl Differ<'_> {
     /// receivers check an unknown event against (`event` a string,
     /// `created_at` a `date-time` string, `data` an object, all three
     /// required), or `None` when they all fit it.
-    fn envelope_mismatch(&self, schema: &Value) -> Option<String> {
-        let event = schema_map(schema);
-        let required: Vec<&str> = event
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        for field in ["event", "created_at", "data"] {
-            if !required.contains(&field) {
-                return Some(format!("`{field}` is not required"));
-            }
-            let property = event
-                .get("properties")
-                .and_then(|p| p.get(field))
-                .unwrap_or(&Value::Bool(true));
-            let resolved = self.resolve(self.new, &schema_map(property));
-            let only = |ty: &str| types(&resolved).is_some_and(|t| t.len() == 1 && t.contains(ty));
-            let fits = match field {
-                "event" => only("string") || resolved.get("const").is_some_and(Value::is_string),
-                "created_at" => only("string") && resolved.get("format") == Some(&Value::from("date-time")),
-                _ => only("object"),
-            };
-            if !fits {
-                let expected = match field {
-                    "event" => "a string",
-                    "created_at" => "a `date-time` string",
-                    _ => "an object",
-                };
-                return Some(format!("its `{field}` may be other than {expected}"));
-            }
-        }
-        None
-    }
-
     /// A schema with its reference replaced by the definition (its own
     /// keywords win), without annotations.
     fn resolve(&self, set: &SchemaSet, schema: &Map<String, Value>) -> Map<String, Value> {

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::forms;
 use super::model::Model;
-use super::{types, BASE, DIALECT, UNKNOWN_DEF};
+use super::{types, DIALECT, UNKNOWN_DEF};
 
 /// Every derived schema, by its path under `OUT_DIR/schemas/`.
 pub fn generate(model: &Model) -> BTreeMap<String, Value> {
@@ -90,12 +90,12 @@ fn union(model: &Model, lenient: bool) -> Value {
             ]
         }));
         (
-            format!("{BASE}/webhook.json"),
+            model.derived_id("webhook.json", false),
             "Any Kit webhook delivery: one branch per event, selected by `event`. Lenient: a value Kit adds to a documented list, a field it adds, and an event this version does not know (by its envelope) are accepted.",
         )
     } else {
         (
-            format!("{BASE}/strict/webhook.json"),
+            model.derived_id("webhook.json", true),
             "Any Kit webhook delivery, strictly: one branch per known event, selected by `event`; undocumented values, fields and events are rejected.",
         )
     };
@@ -144,7 +144,7 @@ fn codegen(model: &Model, lenient: &Value) -> Value {
         }
     }
     types::simplify_refs(&mut codegen, &|name| simple.get(name));
-    codegen["$id"] = json!(format!("{BASE}/webhook.codegen.json"));
+    codegen["$id"] = json!(model.derived_id("webhook.codegen.json", false));
     codegen["description"] = json!("Any Kit webhook delivery, simplified for code generators: simple definitions (timestamps, integers) inlined, open lists typed as their known values or any other string. Validate with webhook.json; generate types from this file.");
     codegen
 }
@@ -153,6 +153,7 @@ fn codegen(model: &Model, lenient: &Value) -> Value {
 mod tests {
     use super::*;
     use crate::codegen::set::{Layout, SchemaSet};
+    use crate::codegen::BASE;
     use std::path::Path;
 
     fn derived() -> BTreeMap<String, Value> {
@@ -163,6 +164,30 @@ mod tests {
         )
         .unwrap();
         generate(&Model::new(set).unwrap())
+    }
+
+    /// The `$id`s of every derived form come from the schemas' own base.
+    #[test]
+    fn ids_follow_the_base_the_schemas_use() {
+        let mut files = crate::codegen::model::tests::files();
+        for file in &mut files {
+            let id = file.doc["$id"]
+                .as_str()
+                .unwrap()
+                .replace(BASE, "https://example.com/hooks");
+            file.doc["$id"] = json!(id);
+        }
+        let set = SchemaSet::from_files(Path::new("schemas"), Layout::Source, files).unwrap();
+        let all = generate(&Model::new(set).unwrap());
+        assert_eq!(
+            all["strict/common/c.json"]["$id"],
+            "https://example.com/hooks/strict/common/c.json"
+        );
+        assert_eq!(all["union.json"]["$id"], "https://example.com/hooks/webhook.json");
+        assert_eq!(
+            all["strict/union.json"]["$id"],
+            "https://example.com/hooks/strict/webhook.json"
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub mod residual;
 pub mod shapes;
 pub mod types;
 
-/// Every `$id` starts with this; the strict forms live under `{BASE}/strict`.
+/// The base of the `$id`s the tests' schemas are written with (the
+/// generator reads the base from the schemas themselves: `Model::base`).
+#[cfg(test)]
 pub const BASE: &str = "https://kit-webhooks.github.io/schemas/v1";
 /// The JSON Schema dialect of every file.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";

@@ -9,7 +9,25 @@ use serde_json::Value;
 
 use super::set::{Def, SchemaSet};
 use super::{forms, keywords, walk};
-use super::{pascal, Result, BASE, DIALECT, UNKNOWN_DEF};
+use super::{pascal, Result, DIALECT, UNKNOWN_DEF};
+
+/// The base of every `$id`, from the file that defines the envelope
+/// (`common/envelope.json`, whose `$id` is the base and its path).
+fn base_of(set: &SchemaSet) -> Result<String> {
+    let def = set.defs.get(UNKNOWN_DEF).ok_or_else(|| {
+        format!("schemas/common/: no definition {UNKNOWN_DEF:?} (the envelope of any event)")
+    })?;
+    let file = &set.files[def.file];
+    let id = file.doc.get("$id").and_then(Value::as_str).unwrap_or_default();
+    id.strip_suffix(&format!("/{}", file.rel))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!(
+                "schemas/{}: /$id {id:?} does not end with the file's path",
+                file.rel
+            )
+        })
+}
 
 /// One event, as the generator needs it.
 #[derive(Clone, Debug)]
@@ -33,6 +51,9 @@ pub struct Model {
     pub set: SchemaSet,
     /// The events, in the order of their files.
     pub events: Vec<EventInfo>,
+    /// What every `$id` starts with, read from the schemas: the `$id` of the
+    /// file that defines the envelope, without that file's path.
+    pub base: String,
 }
 
 impl Model {
@@ -44,9 +65,11 @@ impl Model {
 
     /// Checks the conventions of a set already read.
     pub fn new(set: SchemaSet) -> Result<Model> {
+        let base = base_of(&set)?;
         let mut model = Model {
             set,
             events: Vec::new(),
+            base,
         };
         model.check_files()?;
         model.check_defs()?;
@@ -67,12 +90,22 @@ impl Model {
 
     /// The `$id` of file `index`.
     pub fn id(&self, index: usize) -> String {
-        format!("{BASE}/{}", self.rel(index))
+        format!("{}/{}", self.base, self.rel(index))
     }
 
     /// The `$id` of file `index` in the strict form.
     pub fn strict_id(&self, index: usize) -> String {
-        format!("{BASE}/strict/{}", self.rel(index))
+        crate::forms::strict_id(&self.base, self.rel(index))
+    }
+
+    /// The `$id` of a file this generator adds (`webhook.json`), in the
+    /// lenient form or the strict.
+    pub fn derived_id(&self, rel: &str, strict: bool) -> String {
+        if strict {
+            crate::forms::strict_id(&self.base, rel)
+        } else {
+            format!("{}/{rel}", self.base)
+        }
     }
 
     /// The definitions that are closed lists of strings: each becomes an
@@ -298,6 +331,7 @@ pub fn is_named_shape(schema: &Value) -> bool {
 pub(crate) mod tests {
     use super::*;
     use crate::codegen::set::{File, Layout};
+    use crate::codegen::BASE;
     use serde_json::json;
 
     /// A minimal valid set: one event, its data, the envelope.

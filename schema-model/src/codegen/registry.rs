@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::model::Model;
 use super::types::Fields;
-use super::{unparse, Result, BASE, UNKNOWN_DEF};
+use super::{unparse, Result, UNKNOWN_DEF};
 
 /// The generated `registry.rs`.
 pub fn generate(model: &Model, fields: &Fields) -> Result<String> {
@@ -128,8 +128,9 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
         .iter()
         .map(|f| derived(&format!("strict/{}", f.rel)))
         .collect();
-    let envelope = format!("{BASE}/common/envelope.json#/$defs/{UNKNOWN_DEF}");
-    let strict_envelope = format!("{BASE}/strict/common/envelope.json#/$defs/{UNKNOWN_DEF}");
+    let envelope_file = model.set.defs.get(UNKNOWN_DEF).map_or(0, |def| def.file);
+    let envelope = format!("{}#/$defs/{UNKNOWN_DEF}", model.id(envelope_file));
+    let strict_envelope = format!("{}#/$defs/{UNKNOWN_DEF}", model.strict_id(envelope_file));
     let union = derived("union.json");
     let strict_union = derived("strict/union.json");
     let codegen = derived("codegen.json");
@@ -303,6 +304,17 @@ fn tokens(model: &Model, fields: &Fields) -> TokenStream {
         }
 
         #(typed_event!(#variants, #names, #data #extras);)*
+
+        /// Calls `$m!` with every known event's payload type (by its name in
+        /// `types`), for the crate's own tests: their judge decodes each with
+        /// its derived `Deserialize`, with no list written by hand.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_each_event_type {
+            ($m:ident) => {
+                $m!(#(#variants),*);
+            };
+        }
 
         /// Every schema file under `schemas/`: path, `$id`, source text.
         pub(crate) const SOURCE_FILES: [(&str, &str, &str); #file_count] = [
