@@ -1108,6 +1108,23 @@ typed_event!(OutreachMessageSent, "outreach.message.sent", OutreachMessageData);
 typed_event!(OutreachProspectDrafted, "outreach.prospect.drafted", OutreachProspectData);
 typed_event!(ReviewSubmitted, "review.submitted", ReviewData);
 typed_event!(TestPing, "test.ping", TestPingData);
+/// Calls `$m!` with every known event's payload type (by its name in
+/// `types`), for the crate's own tests: their judge decodes each with
+/// its derived `Deserialize`, with no list written by hand.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __for_each_event_type {
+    ($m:ident) => {
+        $m ! (ApplicationAdvanced, ApplicationOfferExtended, ApplicationRejected,
+        ApplicationSubmitted, ApplicationWithdrawn, CodeAssignmentAutoSubmitted,
+        CodeAssignmentSubmitted, InterviewCancelled, InterviewCompleted,
+        InterviewConfirmed, InterviewNoShow, InterviewScheduled, JobPostingClosed,
+        JobPostingPaused, JobPostingPublished, JobPostingReopened, OfferAccepted,
+        OfferCandidateAccepted, OfferCandidateDeclined, OfferDeclined, OfferRevised,
+        OutreachMessageApproved, OutreachMessageBounced, OutreachMessageFailed,
+        OutreachMessageSent, OutreachProspectDrafted, ReviewSubmitted, TestPing);
+    };
+}
 /// Every schema file under `schemas/`: path, `$id`, source text.
 pub(crate) const SOURCE_FILES: [(&str, &str, &str); 38usize] = [
     (
