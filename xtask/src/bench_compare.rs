@@ -119,60 +119,6 @@ fn write_deliveries(path: &Path, count: usize) -> Result<(usize, usize), String>
     Ok((valid, count))
 }
 
-const AJV: &str = r#"
-const fs = require("fs");
-const Ajv2020 = require("ajv/dist/2020");
-const addFormats = require("ajv-formats");
-const [schemaFile, input] = process.argv.slice(2);
-const ajv = new Ajv2020();
-addFormats(ajv);
-const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaFile, "utf8")));
-const lines = fs.readFileSync(input, "utf8").split("\n");
-let out = [];
-const flush = () => { if (out.length) { fs.writeSync(1, out.join("")); out = []; } };
-for (let i = 0; i < lines.length; i++) {
-  const line = lines[i];
-  if (!line.trim()) continue;
-  const source = `${input}:${i + 1}`;
-  let doc;
-  try { doc = JSON.parse(line); } catch (e) {
-    out.push(JSON.stringify({ source, valid: false, event: null, errors: [{ instance_path: "", keyword: "json", message: e.message }] }) + "\n");
-    continue;
-  }
-  const valid = validate(doc);
-  const event = doc && typeof doc.event === "string" ? doc.event : null;
-  const errors = valid ? [] : validate.errors.map((e) => ({ instance_path: e.instancePath, keyword: e.keyword, message: e.message }));
-  out.push(JSON.stringify({ source, valid, event, errors }) + "\n");
-  if (out.length >= 4096) flush();
-}
-flush();
-"#;
+const AJV: &str = include_str!("../kits/bench/ajv.js");
 
-const FASTJSONSCHEMA: &str = r#"
-import json, sys
-import fastjsonschema
-schema_file, input_file = sys.argv[1], sys.argv[2]
-validate = fastjsonschema.compile(json.load(open(schema_file)), formats={})
-out = []
-write = sys.stdout.write
-with open(input_file) as f:
-    for i, line in enumerate(f, 1):
-        if not line.strip():
-            continue
-        source = f"{input_file}:{i}"
-        try:
-            doc = json.loads(line)
-        except ValueError as e:
-            out.append(json.dumps({"source": source, "valid": False, "event": None, "errors": [{"instance_path": "", "keyword": "json", "message": str(e)}]}))
-            continue
-        event = doc.get("event") if isinstance(doc, dict) and isinstance(doc.get("event"), str) else None
-        try:
-            validate(doc)
-            out.append(json.dumps({"source": source, "valid": True, "event": event, "errors": []}))
-        except fastjsonschema.JsonSchemaException as e:
-            out.append(json.dumps({"source": source, "valid": False, "event": event, "errors": [{"instance_path": e.path, "keyword": e.rule, "message": e.message}]}))
-        if len(out) >= 4096:
-            write("\n".join(out) + "\n"); out = []
-if out:
-    write("\n".join(out) + "\n")
-"#;
+const FASTJSONSCHEMA: &str = include_str!("../kits/bench/fastjsonschema.py");

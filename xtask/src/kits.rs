@@ -18,7 +18,7 @@ use std::process::Command;
 use kit_webhooks::{EventType, Mode};
 use serde_json::Value;
 
-use crate::export::{self, Field};
+use crate::fields::{self, Field};
 use crate::tools::{self, node_script, run};
 use crate::{drift_shape, unicode_tables};
 
@@ -247,25 +247,7 @@ packages = ["kit_webhooks"]
 }
 
 /// The Python README's example (a raw string: its indentation matters).
-const PYTHON_EXAMPLE: &str = r#"import os
-
-from flask import Flask, request
-
-import kit_webhooks
-
-app = Flask(__name__)
-
-
-@app.post("/webhooks/kit")
-def kit():
-    try:
-        delivery = kit_webhooks.receive(
-            request.headers, request.get_data(), secrets=[os.environ["KIT_WEBHOOK_SECRET"]]
-        )
-    except kit_webhooks.ReceiveError as e:
-        return str(e), e.status  # e.authentic: Kit signed it, keep it
-    return {"received": delivery.event}
-"#;
+const PYTHON_EXAMPLE: &str = include_str!("../kits/python/example.py");
 
 fn python_readme() -> String {
     let example = PYTHON_EXAMPLE;
@@ -483,7 +465,7 @@ fn catalog(check: &str, changes: &Value, previous: &str) -> String {
 fn event_card(event: EventType, changes: &Value) -> String {
     let schema: Value = serde_json::from_str(event.bundled_schema(Mode::Lenient)).expect("JSON");
     let mut fields: Vec<Field> = Vec::new();
-    export::fields(&schema, &schema["properties"]["data"], "", &mut fields);
+    fields::fields(&schema, &schema["properties"]["data"], "", &mut fields);
     let description = schema["description"].as_str().unwrap_or_default();
     let example_path = crate::root().join(format!("tests/fixtures/valid/{event}.json"));
     let example = std::fs::read_to_string(&example_path)

@@ -11,12 +11,16 @@
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
 //! - `semver-judge`: the differ's Rust verdict on representative edits against cargo-semver-checks.
 //! - `seeds [--check]`: the document fuzz targets' seeds, copied from the test fixtures.
+//! - `new-event NAME --family F`: scaffold an event and run every step that follows.
+//! - `readme`: the README's events table and event counts, from `schemas/`.
+//! - `new-event-check`: `new-event` in a copy of the repository, and the checks there.
 
 mod bench_compare;
 mod build_cost;
 mod compat;
 mod drift_shape;
 mod export;
+mod fields;
 mod format_fuzz;
 mod format_grammar;
 mod fuzz;
@@ -25,6 +29,8 @@ mod kit_cases;
 mod kit_tests;
 mod kits;
 mod load;
+mod new_event;
+mod new_event_check;
 mod npm_package;
 mod seeds;
 mod semver_judge;
@@ -48,6 +54,9 @@ fn main() -> ExitCode {
         Some("load") => load::main(&args[1..]),
         Some("semver-judge") => semver_judge::main(&args[1..]),
         Some("seeds") => seeds::main(&args[1..]),
+        Some("new-event") => new_event::main(&args[1..]),
+        Some("readme") => new_event::update_readme(&root()),
+        Some("new-event-check") => new_event_check::main(&args[1..]),
         Some("format-strings") => format_fuzz::main(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
@@ -96,8 +105,11 @@ tasks:
   seeds [--check]                copy the test fixtures to the fuzz seeds (fuzz/seeds/document/);
                                  --check fails if they differ
   new-event NAME --family F [--title T] [--description D]
-                                 scaffold an event: its schema and fixture, then export, bless
-                                 and seeds";
+                                 scaffold an event: its schema and fixture, then the README,
+                                 seeds, export, bless and compat
+  readme                         rewrite the README's events table and event counts from schemas/
+  new-event-check                add two events with new-event in a copy of the repository and run
+                                 the checks there: nothing else needs a hand edit";
 
 /// `cargo xtask bless`: the snapshot test, told to overwrite.
 fn bless() -> Result<(), String> {
