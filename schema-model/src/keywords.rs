@@ -383,6 +383,16 @@ pub const KEYWORDS: &[Keyword] = &[
     k("examples", None, D::Annotation, R::Proven, E::Nothing, true),
 ];
 
+/// Keywords of earlier drafts that Draft 2020-12 writes otherwise, with the
+/// 2020-12 way: a set that uses one is not 2020-12, and `diff` refuses it.
+pub const OLDER_DRAFTS: &[(&str, &str)] = &[
+    ("definitions", "`$defs`"),
+    ("dependencies", "`dependentRequired` or `dependentSchemas`"),
+    ("additionalItems", "`items` beside `prefixItems`"),
+    ("$recursiveRef", "`$dynamicRef`"),
+    ("$recursiveAnchor", "`$dynamicAnchor`"),
+];
+
 /// The row of `name`, if it is a keyword.
 pub fn get(name: &str) -> Option<&'static Keyword> {
     KEYWORDS.iter().find(|k| k.name == name)

@@ -169,13 +169,7 @@ pub(super) fn check_2020_12(set: &SchemaSet) -> Result<(), LoadError> {
                     "a tuple `items` array is written `prefixItems` in 2020-12",
                 );
             }
-            for (old, new) in [
-                ("definitions", "`$defs`"),
-                ("dependencies", "`dependentRequired` or `dependentSchemas`"),
-                ("additionalItems", "`items` beside `prefixItems`"),
-                ("$recursiveRef", "`$dynamicRef`"),
-                ("$recursiveAnchor", "`$dynamicAnchor`"),
-            ] {
+            for &(old, new) in kit_webhooks_schema_model::keywords::OLDER_DRAFTS {
                 if map.contains_key(old) {
                     return refuse(old, &format!("`{old}` is written {new} in 2020-12"));
                 }

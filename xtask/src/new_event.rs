@@ -9,7 +9,8 @@
 //!    family's example, renamed), also the schema's example;
 //! 3. the README's events table and the event counts in the README and the
 //!    crate documentation;
-//! 4. `cargo xtask seeds`, `export`, `bless` and `compat`, each in a process
+//! 4. `cargo xtask seeds`, `compat` (the changelog, which the export copies),
+//!    `export` and `bless`, each in a process
 //!    of its own, because each reads the schemas the crate is rebuilt with.
 //!
 //! What is left to the person: the data's fields, from Kit's reference, and
@@ -41,7 +42,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let root = root();
     scaffold(&root, name, &family, &title, &description)?;
     update_readme(&root)?;
-    for task in [&["seeds"][..], &["export"], &["bless"], &["compat"]] {
+    for task in [&["seeds"][..], &["compat"], &["export"], &["bless"]] {
         let status = Command::new(env!("CARGO"))
             .args(["run", "--quiet", "--package", "xtask", "--"])
             .args(task)
