@@ -276,14 +276,14 @@ mod tests {
         let again = scaffold(&dir, "offer.rescinded", "offer", "X", "x").unwrap_err();
         let wrong = scaffold(&dir, "offer.x", "review", "X", "x").unwrap_err();
         let files = kit_webhooks_schema_model::codegen::generate(&dir.join("schemas"));
-        let fixture = read(&dir.join("tests/fixtures/valid/candidate.created.json")).unwrap();
+        let fixture = read(&dir.join("tests/fixtures/valid/scaffolded.created.json")).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         assert!(again.contains("exists"), "{again}");
         assert!(wrong.contains("not in family"), "{wrong}");
         let files = files.unwrap();
-        assert!(files["types.rs"].contains("pub struct OfferRescinded"));
-        assert!(files["types.rs"].contains("pub struct CandidateCreated"));
-        assert!(files["types.rs"].contains("pub struct CandidateData"));
+        assert!(files["types.rs"].contains("pub struct OfferScaffolded"));
+        assert!(files["types.rs"].contains("pub struct ScaffoldedCreated"));
+        assert!(files["types.rs"].contains("pub struct ScaffoldedData"));
         assert_eq!(fixture["data"], json!({"id": 1}));
     }
 
