@@ -259,21 +259,21 @@ mod tests {
         );
         scaffold(
             &dir,
-            "offer.rescinded",
+            "offer.scaffolded",
             "offer",
-            "OfferRescinded",
-            "Fired when an offer is rescinded.",
+            "OfferScaffolded",
+            "Fired in this test.",
         )
         .unwrap();
         scaffold(
             &dir,
-            "candidate.created",
-            "candidate",
-            "CandidateCreated",
-            "Fired when a candidate is created.",
+            "scaffolded.created",
+            "scaffolded",
+            "ScaffoldedCreated",
+            "Fired in this test.",
         )
         .unwrap();
-        let again = scaffold(&dir, "offer.rescinded", "offer", "X", "x").unwrap_err();
+        let again = scaffold(&dir, "offer.scaffolded", "offer", "X", "x").unwrap_err();
         let wrong = scaffold(&dir, "offer.x", "review", "X", "x").unwrap_err();
         let files = kit_webhooks_schema_model::codegen::generate(&dir.join("schemas"));
         let fixture = read(&dir.join("tests/fixtures/valid/scaffolded.created.json")).unwrap();

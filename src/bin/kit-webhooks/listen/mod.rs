@@ -7,6 +7,10 @@
 //! line waiting, writes them at once, syncs once, then answers each of their
 //! requests. Connections are held to the limits in [`serve`].
 
+#[cfg(feature = "metrics")]
+mod metrics;
+#[cfg(feature = "nats")]
+mod nats;
 mod serve;
 mod sink;
 
@@ -77,6 +81,13 @@ pub struct Args {
     dedupe_capacity: usize,
     #[command(flatten)]
     limits: Limits,
+    #[cfg(feature = "nats")]
+    #[command(flatten)]
+    nats: nats::NatsArgs,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[cfg(feature = "metrics")]
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<SocketAddr>,
 }
 
 fn quarantine_path(value: &str) -> Result<PathBuf, String> {
@@ -104,10 +115,21 @@ fn default_quarantine(out: Option<&Path>) -> PathBuf {
 #[derive(Clone)]
 struct App {
     receiver: Receiver,
-    out: Arc<Sink>,
-    quarantine: Arc<Sink>,
+    store: Store,
     seen: Option<Arc<Dedupe>>,
     body_timeout: std::time::Duration,
+    #[cfg(feature = "metrics")]
+    metrics: Option<Arc<metrics::Metrics>>,
+}
+
+/// Where kept deliveries go.
+#[derive(Clone)]
+enum Store {
+    /// `--out` and `--quarantine`.
+    Files { out: Arc<Sink>, quarantine: Arc<Sink> },
+    /// `--sink nats://…`.
+    #[cfg(feature = "nats")]
+    Nats(Arc<nats::NatsSink>),
 }
 
 impl FromRef<App> for Receiver {
@@ -118,9 +140,84 @@ impl FromRef<App> for Receiver {
 
 pub fn run(args: Args) -> Result<Status, Failure> {
     let receiver = Receiver::new(args.verifier.verifier()).with_parser(args.parser.parser());
-    let out = args.out.filter(|p| p.as_os_str() != "-");
+    #[cfg(feature = "nats")]
+    let to_nats = !args.nats.servers.is_empty();
+    #[cfg(not(feature = "nats"))]
+    let to_nats = false;
+    let (files, seen) = if to_nats {
+        (None, None)
+    } else {
+        open_files(&args).map(|(s, d)| (Some(s), d))?
+    };
+    serve::warn_if_over_open_files(&args.limits);
+    receiver.parser().warm_up();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Io("the async runtime".into(), e))?;
+    let addr = args.addr;
+    let limits = args.limits;
+    let body_timeout = limits.body_timeout();
+    runtime.block_on(async move {
+        #[cfg(not(feature = "nats"))]
+        let store = files.ok_or_else(|| Failure::Usage("no sink".into()))?;
+        #[cfg(feature = "nats")]
+        let store = match files {
+            Some(store) => store,
+            None => {
+                let sink = nats::NatsSink::connect(&args.nats).await.map_err(Failure::Usage)?;
+                eprintln!(
+                    "kit-webhooks listen: valid deliveries to JetStream stream {} (kit.webhooks.<event>), invalid ones to kit.quarantine.<event>, at {}",
+                    args.nats.stream,
+                    args.nats.servers.join(",")
+                );
+                Store::Nats(Arc::new(sink))
+            }
+        };
+        #[cfg(feature = "metrics")]
+        let metrics = match args.metrics {
+            Some(at) => {
+                let metrics = Arc::new(metrics::Metrics::new());
+                let bound = metrics::serve(at, Arc::clone(&metrics))
+                    .await
+                    .map_err(|e| Failure::Io(format!("--metrics {at}"), e))?;
+                eprintln!("kit-webhooks listen: metrics at http://{bound}/metrics");
+                Some(metrics)
+            }
+            None => None,
+        };
+        #[cfg(feature = "metrics")]
+        let open = metrics.as_ref().map(|m| Arc::clone(&m.open));
+        #[cfg(not(feature = "metrics"))]
+        let open = None;
+        let app = App {
+            receiver,
+            store,
+            seen,
+            body_timeout,
+            #[cfg(feature = "metrics")]
+            metrics,
+        };
+        let router = Router::new().fallback(receive).with_state(app);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::Io(format!("--addr {addr}"), e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::Io("the listener".into(), e))?;
+        eprintln!("kit-webhooks listen: listening on http://{bound}/ (Ctrl-C to stop)");
+        serve::serve(listener, router, &limits, open, shutdown()).await;
+        eprintln!("kit-webhooks listen: stopped");
+        Ok(Status::Ok)
+    })
+}
+
+/// The file sinks (`--out`, `--quarantine`) and `--dedupe`'s memory of them.
+fn open_files(args: &Args) -> Result<(Store, Option<Arc<Dedupe>>), Failure> {
+    let out = args.out.clone().filter(|p| p.as_os_str() != "-");
     let quarantine = args
         .quarantine
+        .clone()
         .unwrap_or_else(|| default_quarantine(out.as_deref()));
     let seen = if args.dedupe {
         let dedupe = Dedupe::new(args.dedupe_capacity);
@@ -153,34 +250,11 @@ pub fn run(args: Args) -> Result<Status, Failure> {
         show(out.as_deref()),
         quarantine.display()
     );
-    serve::warn_if_over_open_files(&args.limits);
-    receiver.parser().warm_up();
-    let app = App {
-        receiver,
+    let store = Store::Files {
         out: Arc::new(out_sink),
         quarantine: Arc::new(quarantine_sink),
-        seen,
-        body_timeout: args.limits.body_timeout(),
     };
-    let router = Router::new().fallback(receive).with_state(app);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Io("the async runtime".into(), e))?;
-    let addr = args.addr;
-    let limits = args.limits;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Failure::Io(format!("--addr {addr}"), e))?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| Failure::Io("the listener".into(), e))?;
-        eprintln!("kit-webhooks listen: listening on http://{bound}/ (Ctrl-C to stop)");
-        serve::serve(listener, router, &limits, shutdown()).await;
-        eprintln!("kit-webhooks listen: stopped");
-        Ok(Status::Ok)
-    })
+    Ok((store, seen))
 }
 
 /// Reads back the keys of the deliveries a file already holds: whole lines
@@ -243,6 +317,8 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
         )
             .into_response();
     }
+    #[cfg(feature = "metrics")]
+    let _in_flight = app.metrics.as_ref().map(metrics::Metrics::in_flight);
     // The body must arrive whole within --body-timeout (a deadline for all of
     // it, not per read, so that a trickle cannot hold the connection).
     let delivery =
@@ -252,6 +328,8 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
                     "kit-webhooks listen: a body took longer than --body-timeout {:?}; answered 503",
                     app.body_timeout
                 );
+                #[cfg(feature = "metrics")]
+                app.count(|m| m.refused("timeout"));
                 // Never received, so nothing is lost; 5xx so that a real sender retries.
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -266,21 +344,96 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
                     "kit-webhooks listen: refused ({}): {rejection}",
                     rejection.0.status()
                 );
+                #[cfg(feature = "metrics")]
+                app.count(|m| m.refused(metrics::reason(&rejection.0)));
                 return rejection.into_response();
             }
         };
     let key = delivery_key(&delivery.body);
-    let (sink, line, status) = match &delivery.event {
-        Ok(_) => (&app.out, payload_line(&delivery.body), StatusCode::OK),
+    #[cfg(feature = "metrics")]
+    let started = std::time::Instant::now();
+    let outcome = match &app.store {
+        Store::Files { out, quarantine } => keep_in_files(&app, out, quarantine, &delivery, &key).await,
+        #[cfg(feature = "nats")]
+        Store::Nats(sink) => keep_in_nats(sink, &delivery, &key).await,
+    };
+    #[cfg(feature = "metrics")]
+    app.count(|m| {
+        m.outcome(outcome.label());
+        if !matches!(outcome, Fate::Unavailable) {
+            m.sink(started.elapsed());
+        }
+        if matches!(outcome, Fate::Kept) {
+            m.drift(&delivery.drift);
+        }
+    });
+    outcome.into_response()
+}
+
+/// What became of an authentic delivery.
+enum Fate {
+    Kept,
+    Duplicate,
+    Quarantined,
+    /// The sink failed: 503, so that Kit retries.
+    Unavailable,
+}
+
+impl Fate {
+    #[cfg(feature = "metrics")]
+    fn label(&self) -> &'static str {
+        match self {
+            Fate::Kept => "kept",
+            Fate::Duplicate => "duplicate",
+            Fate::Quarantined => "quarantined",
+            Fate::Unavailable => "unavailable",
+        }
+    }
+
+    fn into_response(self) -> Response {
+        match self {
+            Fate::Kept => (StatusCode::OK, "kept\n").into_response(),
+            Fate::Duplicate => (StatusCode::OK, "duplicate: already kept\n").into_response(),
+            Fate::Quarantined => (StatusCode::ACCEPTED, "quarantined\n").into_response(),
+            Fate::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "could not store the delivery; retry\n",
+            )
+                .into_response(),
+        }
+    }
+}
+
+#[cfg(feature = "metrics")]
+impl App {
+    /// Runs `f` on the metrics, when they are on.
+    fn count(&self, f: impl FnOnce(&metrics::Metrics)) {
+        if let Some(metrics) = &self.metrics {
+            f(metrics);
+        }
+    }
+}
+
+/// Keeps a delivery in `--out` (valid) or `--quarantine` (invalid), once
+/// with `--dedupe`.
+async fn keep_in_files(
+    app: &App,
+    out: &Sink,
+    quarantine: &Sink,
+    delivery: &AuthenticDelivery,
+    key: &str,
+) -> Fate {
+    let (sink, line, kept) = match &delivery.event {
+        Ok(_) => (out, payload_line(&delivery.body), Fate::Kept),
         Err(error) => (
-            &app.quarantine,
-            quarantine_line(&delivery, &key, error),
-            StatusCode::ACCEPTED,
+            quarantine,
+            quarantine_line(delivery, key, error),
+            Fate::Quarantined,
         ),
     };
     let pending = match &app.seen {
         Some(seen) => match seen.claim(dedupe::key(&payload_line(&delivery.body))).await {
-            Claim::Duplicate => return (StatusCode::OK, "duplicate: already kept\n").into_response(),
+            Claim::Duplicate => return Fate::Duplicate,
             Claim::New(pending) => Some(pending),
         },
         None => None,
@@ -290,23 +443,58 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
             if let Some(pending) = pending {
                 pending.kept();
             }
-            let what = if status == StatusCode::OK {
-                "kept\n"
-            } else {
-                "quarantined\n"
-            };
-            (status, what).into_response()
+            kept
         }
         Err(e) => {
             eprintln!("kit-webhooks listen: could not store a delivery: {e}");
-            // 5xx: Kit retries, so nothing is lost.
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "could not store the delivery; retry\n",
-            )
-                .into_response()
+            Fate::Unavailable
         }
     }
+}
+
+/// Publishes a delivery to JetStream: `kit.webhooks.<event>` (valid) or
+/// `kit.quarantine.<event>` (invalid, with its first error), keyed by the
+/// delivery key so that the stream keeps one copy.
+#[cfg(feature = "nats")]
+async fn keep_in_nats(sink: &nats::NatsSink, delivery: &AuthenticDelivery, key: &str) -> Fate {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", key);
+    headers.insert(
+        "Kit-Signed-At",
+        kit_webhooks::signature::format_timestamp(delivery.verified.timestamp).as_str(),
+    );
+    let (subject, event, kept) = match &delivery.event {
+        Ok(event) => (
+            nats::subject(nats::KEPT, Some(event.event_name())),
+            event.event_name().to_owned(),
+            Fate::Kept,
+        ),
+        Err(error) => {
+            let event = body_event(&delivery.body);
+            headers.insert("Kit-Error", nats::header_value(&error.to_string()).as_str());
+            (
+                nats::subject(nats::QUARANTINED, event.as_deref()),
+                event.unwrap_or_default(),
+                Fate::Quarantined,
+            )
+        }
+    };
+    headers.insert("Kit-Event", nats::header_value(&event).as_str());
+    match sink.publish(subject, headers, delivery.body.clone()).await {
+        Ok(nats::Stored::New) => kept,
+        Ok(nats::Stored::Duplicate) => Fate::Duplicate,
+        Err(e) => {
+            eprintln!("kit-webhooks listen: JetStream did not store a delivery: {e}; answered 503");
+            Fate::Unavailable
+        }
+    }
+}
+
+/// The `event` of a body the schemas refused, when it has a string one.
+#[cfg(feature = "nats")]
+fn body_event(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("event")?.as_str().map(str::to_owned)
 }
 
 fn quarantine_line(delivery: &AuthenticDelivery, key: &str, error: &Error) -> Vec<u8> {

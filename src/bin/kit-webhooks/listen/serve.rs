@@ -82,7 +82,14 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `router` on `listener` until `stop` completes, then stops
 /// accepting, lets requests in flight finish (up to [`DRAIN`]) and returns.
-pub async fn serve(listener: TcpListener, router: Router, limits: &Limits, stop: impl Future<Output = ()>) {
+/// `open` counts the open connections, for the metrics.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: &Limits,
+    open: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
+    stop: impl Future<Output = ()>,
+) {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout())
@@ -116,10 +123,17 @@ pub async fn serve(listener: TcpListener, router: Router, limits: &Limits, stop:
         let connection =
             http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router.clone()));
         let connection = graceful.watch(connection);
+        let open = open.clone();
+        if let Some(open) = &open {
+            open.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         tokio::spawn(async move {
             // Timeouts, resets and malformed requests end here; hyper has
             // answered what could be answered.
             let _ = connection.await;
+            if let Some(open) = open {
+                open.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
             drop(slot);
         });
     }
