@@ -7,6 +7,8 @@ pub mod generate;
 pub mod http;
 pub mod json;
 pub mod judge;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "diff")]
 pub mod schema_pair;
 

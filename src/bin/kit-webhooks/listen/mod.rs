@@ -19,6 +19,7 @@ use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{FromRef, FromRequest, Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -350,9 +351,7 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
             }
         };
     let key = delivery_key(&delivery.body);
-    #[cfg(feature = "metrics")]
-    let started = std::time::Instant::now();
-    let outcome = match &app.store {
+    let (outcome, _took) = match &app.store {
         Store::Files { out, quarantine } => keep_in_files(&app, out, quarantine, &delivery, &key).await,
         #[cfg(feature = "nats")]
         Store::Nats(sink) => keep_in_nats(sink, &delivery, &key).await,
@@ -360,8 +359,8 @@ async fn receive(State(app): State<App>, request: Request) -> Response {
     #[cfg(feature = "metrics")]
     app.count(|m| {
         m.outcome(outcome.label());
-        if !matches!(outcome, Fate::Unavailable) {
-            m.sink(started.elapsed());
+        if let Some(took) = _took {
+            m.sink(took);
         }
         if matches!(outcome, Fate::Kept) {
             m.drift(&delivery.drift);
@@ -415,14 +414,14 @@ impl App {
 }
 
 /// Keeps a delivery in `--out` (valid) or `--quarantine` (invalid), once
-/// with `--dedupe`.
+/// with `--dedupe`; and how long the sink took, when it was asked.
 async fn keep_in_files(
     app: &App,
     out: &Sink,
     quarantine: &Sink,
     delivery: &AuthenticDelivery,
     key: &str,
-) -> Fate {
+) -> (Fate, Option<Duration>) {
     let (sink, line, kept) = match &delivery.event {
         Ok(_) => (out, payload_line(&delivery.body), Fate::Kept),
         Err(error) => (
@@ -433,21 +432,22 @@ async fn keep_in_files(
     };
     let pending = match &app.seen {
         Some(seen) => match seen.claim(dedupe::key(&payload_line(&delivery.body))).await {
-            Claim::Duplicate => return Fate::Duplicate,
+            Claim::Duplicate => return (Fate::Duplicate, None),
             Claim::New(pending) => Some(pending),
         },
         None => None,
     };
+    let started = Instant::now();
     match sink.append(line).await {
         Ok(()) => {
             if let Some(pending) = pending {
                 pending.kept();
             }
-            kept
+            (kept, Some(started.elapsed()))
         }
         Err(e) => {
             eprintln!("kit-webhooks listen: could not store a delivery: {e}");
-            Fate::Unavailable
+            (Fate::Unavailable, None)
         }
     }
 }
@@ -456,7 +456,11 @@ async fn keep_in_files(
 /// `kit.quarantine.<event>` (invalid, with its first error), keyed by the
 /// delivery key so that the stream keeps one copy.
 #[cfg(feature = "nats")]
-async fn keep_in_nats(sink: &nats::NatsSink, delivery: &AuthenticDelivery, key: &str) -> Fate {
+async fn keep_in_nats(
+    sink: &nats::NatsSink,
+    delivery: &AuthenticDelivery,
+    key: &str,
+) -> (Fate, Option<Duration>) {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", key);
     headers.insert(
@@ -480,12 +484,13 @@ async fn keep_in_nats(sink: &nats::NatsSink, delivery: &AuthenticDelivery, key: 
         }
     };
     headers.insert("Kit-Event", nats::header_value(&event).as_str());
+    let started = Instant::now();
     match sink.publish(subject, headers, delivery.body.clone()).await {
-        Ok(nats::Stored::New) => kept,
-        Ok(nats::Stored::Duplicate) => Fate::Duplicate,
+        Ok(nats::Stored::New) => (kept, Some(started.elapsed())),
+        Ok(nats::Stored::Duplicate) => (Fate::Duplicate, Some(started.elapsed())),
         Err(e) => {
             eprintln!("kit-webhooks listen: JetStream did not store a delivery: {e}; answered 503");
-            Fate::Unavailable
+            (Fate::Unavailable, None)
         }
     }
 }

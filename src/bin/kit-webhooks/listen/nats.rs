@@ -87,6 +87,7 @@ pub enum Stored {
 
 /// The stream, through one connection.
 pub struct NatsSink {
+    client: async_nats::Client,
     js: jetstream::Context,
     timeout: Duration,
 }
@@ -119,10 +120,10 @@ impl NatsSink {
         let client = async_nats::connect_with_options(servers, options)
             .await
             .map_err(|e| format!("--sink {}: {e}", args.servers.join(",")))?;
-        let mut js = jetstream::new(client);
+        let mut js = jetstream::new(client.clone());
         js.set_timeout(timeout);
         ensure_stream(&js, args).await?;
-        Ok(NatsSink { js, timeout })
+        Ok(NatsSink { client, js, timeout })
     }
 
     /// Publishes one delivery and waits for JetStream to store it.
@@ -132,6 +133,11 @@ impl NatsSink {
         headers: HeaderMap,
         body: bytes::Bytes,
     ) -> Result<Stored, String> {
+        // No broker to acknowledge: say so now rather than at the deadline.
+        // (The client reconnects by itself; service resumes with it.)
+        if self.client.connection_state() != async_nats::connection::State::Connected {
+            return Err("not connected to the broker".into());
+        }
         let stored = tokio::time::timeout(self.timeout, async {
             let ack = self
                 .js

@@ -1,0 +1,219 @@
+//! `listen --sink nats://…` against real brokers (`nats-server`, installed by
+//! `.ci/run` from Debian, started here on loopback ports): a 2xx means the
+//! delivery is in the stream, whatever dies, and the stream keeps one copy
+//! of a delivery however many receivers it reaches. Every wait is bounded.
+#![cfg(feature = "nats")]
+
+use std::collections::HashSet;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+mod support;
+use support::http::{delivery, post, signal};
+use support::nats::{acked, copies, read_stream, Load, Server, TempDir};
+
+const SECRET: &str = "whsec_nats";
+const STREAM: &str = "KIT_WEBHOOKS";
+
+/// `kit-webhooks listen` on the broker(s), killed when dropped.
+struct Listen {
+    child: Child,
+    addr: String,
+}
+
+impl Listen {
+    fn start(servers: &[&Server], extra: &[&str]) -> Listen {
+        let seeds = servers.iter().map(|s| s.url()).collect::<Vec<_>>().join(",");
+        let mut args = vec!["--secret", SECRET, "--sink", &seeds];
+        args.extend_from_slice(extra);
+        let (child, addr) = support::start_listen(&args);
+        Listen { child, addr }
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every acknowledged id is in the stream, once.
+fn assert_all_stored_once(acked: &[usize], url: &str) {
+    let stored = read_stream(url, STREAM);
+    let copies = copies(&stored);
+    let lost: Vec<&usize> = acked.iter().filter(|id| !copies.contains_key(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged deliveries not in the stream: {lost:?}",
+        lost.len()
+    );
+    let twice: Vec<(&usize, &usize)> = copies.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "deliveries stored more than once: {twice:?}");
+}
+
+#[test]
+fn each_delivery_is_one_message_with_its_key_event_and_subject() {
+    let dir = TempDir::new("nats-shape");
+    let server = Server::single(&dir.0);
+    let listen = Listen::start(&[&server], &[]);
+    let body = delivery(7);
+    assert_eq!(post(&listen.addr, SECRET, &body), Some(200));
+    let invalid = br#"{"event":"test.ping","created_at":"yesterday","data":{}}"#;
+    assert_eq!(post(&listen.addr, SECRET, invalid), Some(202));
+    let stored = read_stream(&server.url(), STREAM);
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].subject, "kit.webhooks.application.submitted");
+    assert_eq!(stored[0].body, body, "the body, byte for byte");
+    assert_eq!(stored[0].msg_id, kit_webhooks::delivery_key(&body));
+    assert_eq!(stored[0].event, "application.submitted");
+    assert_eq!(stored[1].subject, "kit.quarantine.test.ping");
+    assert_eq!(stored[1].body, invalid);
+}
+
+/// Two receivers on one stream, every delivery sent to both: each is stored
+/// once, and both answer 2xx.
+#[test]
+fn two_receivers_store_each_delivery_once() {
+    let dir = TempDir::new("nats-two");
+    let server = Server::single(&dir.0);
+    let first = Listen::start(&[&server], &[]);
+    let second = Listen::start(&[&server], &[]);
+    let ids: Vec<usize> = (0..200).collect();
+    for &id in &ids {
+        for listen in [&first, &second] {
+            assert_eq!(
+                post(&listen.addr, SECRET, &delivery(id)),
+                Some(200),
+                "delivery {id}"
+            );
+        }
+    }
+    let stored = read_stream(&server.url(), STREAM);
+    assert_eq!(stored.len(), ids.len(), "one message per delivery");
+    let found: HashSet<usize> = stored.iter().map(support::nats::Stored::id).collect();
+    assert_eq!(found, ids.into_iter().collect());
+}
+
+/// SIGKILL of `listen` under load: every delivery it answered 2xx is in the stream.
+#[test]
+fn a_sigkilled_receiver_lost_no_acknowledged_delivery() {
+    let dir = TempDir::new("nats-sigkill");
+    let server = Server::single(&dir.0);
+    let mut listen = Listen::start(&[&server], &[]);
+    let load = Load::start(&listen.addr, SECRET, 12);
+    load.wait_for_acks(300, Duration::from_secs(60));
+    signal(&listen.child, "KILL");
+    let _ = listen.child.wait();
+    let answers = load.finish();
+    let acked = acked(&answers);
+    assert!(acked.len() >= 300);
+    assert_all_stored_once(&acked, &server.url());
+}
+
+/// The broker SIGKILLed under load and restarted: no 2xx while it is down
+/// (503s), service resumes by itself, and every acknowledged delivery is in
+/// the stream after the restart.
+#[test]
+fn a_broker_down_gets_503s_and_service_resumes_without_loss() {
+    let dir = TempDir::new("nats-broker");
+    let mut server = Server::single(&dir.0);
+    let listen = Listen::start(&[&server], &["--sink-timeout", "1"]);
+    let load = Load::start(&listen.addr, SECRET, 8);
+    load.wait_for_acks(200, Duration::from_secs(60));
+    server.kill();
+    let down = Instant::now();
+    std::thread::sleep(Duration::from_secs(2));
+    server.restart();
+    let up = Instant::now();
+    load.wait_for_acks(200, Duration::from_secs(60));
+    let answers = load.finish();
+    // A request that began after the kill and ended before the restart
+    // cannot have been stored: it must not be a 2xx.
+    let while_down: Vec<_> = answers.iter().filter(|a| a.start > down && a.end < up).collect();
+    assert!(
+        !while_down.is_empty(),
+        "the load went on while the broker was down"
+    );
+    let wrong: Vec<_> = while_down
+        .iter()
+        .filter(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "acknowledged while the broker was down: {wrong:?}"
+    );
+    assert!(
+        while_down.iter().all(|a| a.status == Some(503)),
+        "while down, every answer is 503: {while_down:?}"
+    );
+    assert_all_stored_once(&acked(&answers), &server.url());
+}
+
+/// A three-node cluster and a stream of three replicas: one node SIGKILLed
+/// under load, every acknowledged delivery survives and deliveries keep
+/// being acknowledged.
+#[test]
+fn a_cluster_node_lost_under_load_loses_nothing() {
+    let dir = TempDir::new("nats-cluster");
+    let mut nodes = Server::cluster(&dir.0);
+    // The cluster elects its JetStream leader before a stream can be made.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let listen = loop {
+        let refs: Vec<&Server> = nodes.iter().collect();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"));
+        let seeds = refs.iter().map(|s| s.url()).collect::<Vec<_>>().join(",");
+        let probe = command
+            .args([
+                "listen",
+                "--addr",
+                "127.0.0.1:0",
+                "--secret",
+                SECRET,
+                "--sink",
+                &seeds,
+            ])
+            .args(["--replicas", "3", "--sink-timeout", "5"])
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut probe = probe;
+        let mut text = String::new();
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(probe.stderr.take().unwrap());
+        let mut line = String::new();
+        let addr = loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break None;
+            }
+            text.push_str(&line);
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break Some(rest.split('/').next().unwrap_or_default().to_owned());
+            }
+        };
+        match addr {
+            Some(addr) => {
+                std::thread::spawn(move || for _ in reader.lines() {});
+                break Listen { child: probe, addr };
+            }
+            None => {
+                let _ = probe.wait();
+                assert!(
+                    Instant::now() < deadline,
+                    "listen never started on the cluster: {text}"
+                );
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+    };
+    let load = Load::start(&listen.addr, SECRET, 8);
+    load.wait_for_acks(300, Duration::from_secs(60));
+    nodes[1].kill();
+    let killed_at = load.acked();
+    load.wait_for_acks(300, Duration::from_secs(60));
+    let answers = load.finish();
+    assert!(acked(&answers).len() >= killed_at + 300);
+    assert_all_stored_once(&acked(&answers), &nodes[2].url());
+}

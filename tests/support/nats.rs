@@ -1,0 +1,320 @@
+//! Real NATS servers for the `listen --sink nats://…` tests: started from
+//! the `nats-server` that `.ci/run` installs from Debian, on loopback ports,
+//! with stores in temporary directories, and stopped (SIGKILL) by the tests;
+//! a reader of the stream; and a load that records every answer.
+
+use std::collections::HashMap;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::http::{delivery, post};
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One `nats-server -js`, killed when dropped.
+pub struct Server {
+    pub port: u16,
+    pub child: Child,
+    args: Vec<String>,
+}
+
+impl Server {
+    /// A single broker with JetStream, storing under `dir`.
+    pub fn single(dir: &Path) -> Server {
+        Server::start(vec![
+            "-js".into(),
+            "-a".into(),
+            "127.0.0.1".into(),
+            "-p".into(),
+            free_port().to_string(),
+            "-sd".into(),
+            dir.display().to_string(),
+        ])
+    }
+
+    /// Three brokers in one cluster with JetStream, storing under `dir`.
+    pub fn cluster(dir: &Path) -> Vec<Server> {
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let all = routes
+            .iter()
+            .map(|p| format!("nats://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        (0..3)
+            .map(|i| {
+                Server::start(vec![
+                    "-js".into(),
+                    "-a".into(),
+                    "127.0.0.1".into(),
+                    "-p".into(),
+                    free_port().to_string(),
+                    "-sd".into(),
+                    dir.join(format!("n{i}")).display().to_string(),
+                    "-n".into(),
+                    format!("n{i}"),
+                    "--cluster_name".into(),
+                    "kit".into(),
+                    "--cluster".into(),
+                    format!("nats://127.0.0.1:{}", routes[i]),
+                    "--routes".into(),
+                    all.clone(),
+                ])
+            })
+            .collect()
+    }
+
+    fn start(args: Vec<String>) -> Server {
+        let port: u16 = args[args.iter().position(|a| a == "-p").unwrap() + 1]
+            .parse()
+            .unwrap();
+        let binary = std::env::var("NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
+        let child = Command::new(&binary)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{binary}: {e} (`.ci/run` installs nats-server from Debian)"));
+        let server = Server { port, child, args };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nats-server on {} did not start",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// SIGKILL, no warning.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts again with the same store and port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let again = Server::start(self.args.clone());
+        *self = again;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kit-webhooks-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One message of the stream.
+pub struct Stored {
+    pub subject: String,
+    pub msg_id: String,
+    pub event: String,
+    pub body: Vec<u8>,
+}
+
+impl Stored {
+    /// The `data.id` of a delivery made by [`delivery`].
+    pub fn id(&self) -> usize {
+        let value: Value = serde_json::from_slice(&self.body).unwrap();
+        usize::try_from(value["data"]["id"].as_u64().unwrap()).unwrap()
+    }
+}
+
+/// Every message of `stream`, read through `url`.
+pub fn read_stream(url: &str, stream: &str) -> Vec<Stored> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // After a broker restarts or a node dies, the stream takes a moment to answer.
+        let mut stream = loop {
+            match js.get_stream(stream).await {
+                Ok(stream) => break stream,
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "stream {stream}: {e}");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        };
+        let info = stream.info().await.unwrap().clone();
+        let mut out = Vec::new();
+        for sequence in info.state.first_sequence..=info.state.last_sequence {
+            let Ok(message) = stream.get_raw_message(sequence).await else {
+                continue;
+            };
+            let header = |name: &str| {
+                message
+                    .headers
+                    .get(name)
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default()
+            };
+            out.push(Stored {
+                subject: message.subject.to_string(),
+                msg_id: header("Nats-Msg-Id"),
+                event: header("Kit-Event"),
+                body: message.payload.to_vec(),
+            });
+        }
+        out
+    })
+}
+
+/// One answer under load: the delivery's id, its status (None: no
+/// answer), and when the request started and ended.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer {
+    pub id: usize,
+    pub status: Option<u16>,
+    pub start: Instant,
+    pub end: Instant,
+}
+
+/// Senders posting fresh deliveries to `addr` until stopped,
+/// recording every answer; a 4xx fails the test.
+pub struct Load {
+    answers: Arc<Mutex<Vec<Answer>>>,
+    stop: Arc<AtomicBool>,
+    senders: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Load {
+    pub fn start(addr: &str, secret: &str, threads: usize) -> Load {
+        let next = Arc::new(AtomicUsize::new(0));
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let senders = (0..threads)
+            .map(|_| {
+                let addr = addr.to_owned();
+                let (secret, next, answers, stop) = (
+                    secret.to_owned(),
+                    Arc::clone(&next),
+                    Arc::clone(&answers),
+                    Arc::clone(&stop),
+                );
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let id = next.fetch_add(1, Ordering::Relaxed);
+                        let start = Instant::now();
+                        let status = post(&addr, &secret, &delivery(id));
+                        if let Some(status) = status {
+                            assert!(!(400..500).contains(&status), "delivery {id} answered {status}");
+                        }
+                        answers.lock().unwrap().push(Answer {
+                            id,
+                            status,
+                            start,
+                            end: Instant::now(),
+                        });
+                        if status.is_none() {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load {
+            answers,
+            stop,
+            senders,
+        }
+    }
+
+    /// How many deliveries were answered 2xx so far.
+    pub fn acked(&self) -> usize {
+        self.answers
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+            .count()
+    }
+
+    /// Waits until `n` more deliveries are answered 2xx (bounded).
+    pub fn wait_for_acks(&self, n: usize, within: Duration) {
+        let target = self.acked() + n;
+        let deadline = Instant::now() + within;
+        while self.acked() < target {
+            assert!(
+                Instant::now() < deadline,
+                "fewer than {n} acknowledgements within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the senders and returns every answer.
+    pub fn finish(self) -> Vec<Answer> {
+        self.stop.store(true, Ordering::Relaxed);
+        for sender in self.senders {
+            sender.join().unwrap();
+        }
+        let answers = self.answers.lock().unwrap().clone();
+        answers
+    }
+}
+
+/// The ids answered 2xx.
+pub fn acked(answers: &[Answer]) -> Vec<usize> {
+    answers
+        .iter()
+        .filter(|a| a.status.is_some_and(|s| (200..300).contains(&s)))
+        .map(|a| a.id)
+        .collect()
+}
+
+/// How many times each id is in the stream.
+pub fn copies(stored: &[Stored]) -> HashMap<usize, usize> {
+    let mut out = HashMap::new();
+    for message in stored {
+        *out.entry(message.id()).or_insert(0) += 1;
+    }
+    out
+}
