@@ -11,6 +11,11 @@
 //! `--baseline REV` also builds `listen` as it was at REV and runs both, in
 //! turn, R times (default 5): the ratio of their throughputs in each round,
 //! on the same machine at nearly the same time, is the figure to quote.
+//!
+//! `--sink nats` runs `listen --sink nats://…` against a `nats-server -js`
+//! it starts (Debian's, on a loopback port, with a scratch store), in turn
+//! with the file sink, R times (default 3), checks that every delivery
+//! answered 2xx is in the stream, and prints both sinks' figures.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -195,9 +200,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         print_outcome(&outcome, count, connections, None);
         return Ok(());
     }
+    if option(args, "--sink").as_deref() == Some("nats") {
+        return against_both_sinks(args, count, connections);
+    }
     let cli = crate::tools::release_cli()?;
     let Some(rev) = option(args, "--baseline") else {
-        let (outcome, rss) = against_listen(&cli, count, connections)?;
+        let (outcome, rss) = against_listen(&cli, count, connections, None)?;
         print_outcome(&outcome, count, connections, rss);
         return Ok(());
     };
@@ -216,7 +224,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .into_iter()
             .enumerate()
         {
-            let (outcome, rss) = against_listen(binary, count, connections)?;
+            let (outcome, rss) = against_listen(binary, count, connections, None)?;
             print!("round {round}, {name}: ");
             print_outcome(&outcome, count, connections, rss);
             pair[i] = outcome.ok as f64 / outcome.elapsed.as_secs_f64();
@@ -240,19 +248,30 @@ pub fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Starts `cli listen` on a loopback port, loads it, stops it, and checks
-/// that every delivery it answered 2xx is in its output, whole.
-fn against_listen(cli: &Path, count: usize, connections: usize) -> Result<(Outcome, Option<u64>), String> {
+/// Starts `cli listen` on a loopback port (with the file sink, or with
+/// `--sink URL` when `nats` is given), loads it, stops it, and checks that
+/// every delivery it answered 2xx is in its output, whole, or in the stream.
+fn against_listen(
+    cli: &Path,
+    count: usize,
+    connections: usize,
+    nats: Option<&str>,
+) -> Result<(Outcome, Option<u64>), String> {
     let dir = crate::tools::scratch().join("load");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let secret = "whsec_load";
-    let mut listen = Command::new(cli)
-        .args(["listen", "--addr", "127.0.0.1:0", "--secret", secret])
-        .arg("--out")
-        .arg(dir.join("out.jsonl"))
-        .arg("--quarantine")
-        .arg(dir.join("quarantine.jsonl"))
+    let mut command = Command::new(cli);
+    command.args(["listen", "--addr", "127.0.0.1:0", "--secret", secret]);
+    match nats {
+        Some(url) => command.args(["--sink", url]),
+        None => command
+            .arg("--out")
+            .arg(dir.join("out.jsonl"))
+            .arg("--quarantine")
+            .arg(dir.join("quarantine.jsonl")),
+    };
+    let mut listen = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -281,12 +300,140 @@ fn against_listen(cli: &Path, count: usize, connections: usize) -> Result<(Outco
         .status();
     let _ = listen.wait();
     let outcome = outcome?;
-    let kept = kept_sequences(&dir.join("out.jsonl"))?;
+    let kept = match nats {
+        Some(url) => stream_sequences(url)?,
+        None => kept_sequences(&dir.join("out.jsonl"))?,
+    };
     let missing = outcome.acknowledged.iter().filter(|i| !kept.contains(i)).count();
     if missing > 0 {
         return Err(format!("{missing} deliveries were answered 2xx but not kept"));
     }
     Ok((outcome, rss))
+}
+
+/// `--sink nats`: the file sink and the NATS sink in turn, R rounds, each
+/// round on a fresh broker.
+fn against_both_sinks(args: &[String], count: usize, connections: usize) -> Result<(), String> {
+    let rounds: usize = option(args, "--rounds")
+        .unwrap_or_else(|| "3".into())
+        .parse()
+        .map_err(|_| "--rounds takes a number")?;
+    let cli = crate::tools::release_cli_with_nats()?;
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut p99s: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 1..=rounds {
+        for (i, nats) in [false, true].into_iter().enumerate() {
+            let broker = if nats { Some(Broker::start()?) } else { None };
+            let url = broker.as_ref().map(Broker::url);
+            let (outcome, rss) = against_listen(&cli, count, connections, url.as_deref())?;
+            drop(broker);
+            print!("round {round}, {} sink: ", if nats { "nats" } else { "file" });
+            print_outcome(&outcome, count, connections, rss);
+            rates[i].push(outcome.ok as f64 / outcome.elapsed.as_secs_f64());
+            p99s[i].push(percentile(&outcome.latencies, 0.99).as_secs_f64() * 1e3);
+        }
+    }
+    let median = |values: &mut Vec<f64>| crate::tools::median(values);
+    let (file, nats) = (median(&mut rates[0].clone()), median(&mut rates[1].clone()));
+    println!(
+        "{rounds} rounds of {count} deliveries over {connections} connections: file sink {file:.0}/s (p99 {:.1} ms), nats sink {nats:.0}/s (p99 {:.1} ms); nats / file {:.2} (medians)",
+        median(&mut p99s[0].clone()),
+        median(&mut p99s[1].clone()),
+        nats / file
+    );
+    Ok(())
+}
+
+/// A `nats-server -js` on a free loopback port with a scratch store, killed
+/// when dropped.
+struct Broker {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl Broker {
+    fn start() -> Result<Broker, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let store = crate::tools::scratch().join("load-nats");
+        let _ = std::fs::remove_dir_all(&store);
+        let binary = ["nats-server", "/usr/sbin/nats-server"]
+            .into_iter()
+            .find(|b| Command::new(b).arg("--version").output().is_ok())
+            .ok_or("nats-server is not installed (Debian: apt-get install nats-server)")?;
+        let child = Command::new(binary)
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{binary}: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("nats-server did not start".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Broker { port, child })
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sequence numbers of the deliveries in the stream `KIT_WEBHOOKS` at `url`.
+fn stream_sequences(url: &str) -> Result<std::collections::HashSet<usize>, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client = async_nats::connect(url).await.map_err(|e| e.to_string())?;
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js.get_stream("KIT_WEBHOOKS").await.map_err(|e| e.to_string())?;
+        let last = stream
+            .info()
+            .await
+            .map_err(|e| e.to_string())?
+            .state
+            .last_sequence;
+        let mut kept = std::collections::HashSet::new();
+        for sequence in 1..=last {
+            let message = stream
+                .get_raw_message(sequence)
+                .await
+                .map_err(|e| e.to_string())?;
+            let value: serde_json::Value =
+                serde_json::from_slice(&message.payload).map_err(|e| e.to_string())?;
+            if let Some(n) = sequence_of(&value) {
+                kept.insert(n);
+            }
+        }
+        Ok(kept)
+    })
+}
+
+/// The sequence number [`delivery`] put in a delivery.
+fn sequence_of(value: &serde_json::Value) -> Option<usize> {
+    let data = &value["data"];
+    let sequence = match (&data["id"], &data["sequence"]) {
+        (serde_json::Value::Number(n), _) => n.as_u64(),
+        (serde_json::Value::String(s), _) => s.rsplit('-').next().and_then(|n| n.parse().ok()),
+        (_, serde_json::Value::Number(n)) => n.as_u64(),
+        _ => None,
+    };
+    sequence.and_then(|n| usize::try_from(n).ok())
 }
 
 /// The sequence numbers of the deliveries in a JSONL file (see [`delivery`]),
@@ -297,18 +444,7 @@ pub fn kept_sequences(path: &Path) -> Result<std::collections::HashSet<usize>, S
     for (i, line) in text.lines().enumerate() {
         let value: serde_json::Value = serde_json::from_str(line)
             .map_err(|e| format!("{}:{}: torn line: {e}", path.display(), i + 1))?;
-        let data = &value["data"];
-        let sequence = match (&data["id"], &data["sequence"]) {
-            (serde_json::Value::Number(n), _) => n.as_u64(),
-            (serde_json::Value::String(s), _) => s.rsplit('-').next().and_then(|n| n.parse().ok()),
-            (_, serde_json::Value::Number(n)) => n.as_u64(),
-            _ => None,
-        };
-        kept.insert(sequence.and_then(|n| usize::try_from(n).ok()).ok_or(format!(
-            "{}:{}: no sequence",
-            path.display(),
-            i + 1
-        ))?);
+        kept.insert(sequence_of(&value).ok_or(format!("{}:{}: no sequence", path.display(), i + 1))?);
     }
     Ok(kept)
 }

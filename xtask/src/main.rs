@@ -94,10 +94,11 @@ tasks:
   build-cost [--rounds N] [--baseline REV] [--incremental]
                                  cold builds of the crate (default features, types only, and
                                  REV's default build) with --timings: the README's table
-  load [--count N] [--connections C] [--url URL --secret S] [--baseline REV [--rounds R]]
+  load [--count N] [--connections C] [--url URL --secret S] [--baseline REV [--rounds R]] [--sink nats]
                                  signed deliveries against `listen` (default: one it starts
                                  itself, 100,000 deliveries over 64 connections); --baseline:
-                                 REV's listen and this one in turn, R rounds, and their ratio
+                                 REV's listen and this one in turn, R rounds, and their ratio;
+                                 --sink nats: the file and NATS sinks in turn (a nats-server it starts)
   semver-judge                   build the crate on OLD and NEW schemas for seven representative
                                  edits and check the differ's verdict against cargo-semver-checks
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),

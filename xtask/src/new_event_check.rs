@@ -9,6 +9,7 @@
 //! must be edited with it. Last, every file the copy changed is listed, and
 //! each must be one `new-event` writes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,13 +33,16 @@ pub fn main(_args: &[String]) -> Result<(), String> {
     let work = root.join("target/new-event-check");
     let copy = work.join("repo");
     let _ = std::fs::remove_dir_all(&copy);
-    let files = tracked(&root)?;
-    for rel in &files {
-        let to = copy.join(rel);
+    // The files as copied, to compare the copy with at the end.
+    let mut original = BTreeMap::new();
+    for rel in tracked(&root)? {
+        let to = copy.join(&rel);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        std::fs::copy(root.join(rel), &to).map_err(|e| format!("{rel}: {e}"))?;
+        let bytes = std::fs::read(root.join(&rel)).map_err(|e| format!("{rel}: {e}"))?;
+        std::fs::write(&to, &bytes).map_err(|e| format!("{rel}: {e}"))?;
+        original.insert(rel, bytes);
     }
     // The Node and Python tools the export uses, installed once.
     std::fs::create_dir_all(copy.join("target")).map_err(|e| e.to_string())?;
@@ -96,7 +100,7 @@ pub fn main(_args: &[String]) -> Result<(), String> {
         "--skip",
         "reference_",
     ])?;
-    let changed = changed(&root, &copy, &files)?;
+    let changed = changed(&copy, &original);
     let outside: Vec<&String> = changed
         .iter()
         .filter(|rel| !DERIVED.iter().any(|d| rel.starts_with(d)))
@@ -129,21 +133,18 @@ fn tracked(root: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// The files of `copy` that differ from `root`'s, or that `root` lacks.
-fn changed(root: &Path, copy: &Path, files: &[String]) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for rel in files {
-        seen.insert(rel.clone());
-        if std::fs::read(root.join(rel)).ok() != std::fs::read(copy.join(rel)).ok() {
-            out.push(rel.clone());
-        }
-    }
+/// The files of `copy` that differ from what was copied, or are new.
+fn changed(copy: &Path, original: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut all = Vec::new();
     walk(copy, copy, &mut all);
-    out.extend(all.into_iter().filter(|rel| !seen.contains(rel)));
+    let mut out: Vec<String> = all
+        .into_iter()
+        .filter(|rel| original.get(rel) != std::fs::read(copy.join(rel)).ok().as_ref())
+        .collect();
+    // A file new-event removed.
+    out.extend(original.keys().filter(|rel| !copy.join(rel).exists()).cloned());
     out.sort();
-    Ok(out)
+    out
 }
 
 fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {

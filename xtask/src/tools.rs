@@ -186,6 +186,29 @@ pub fn release_cli() -> Result<PathBuf, String> {
     release_cli_in(&root(), &root().join("target"))
 }
 
+/// The release `kit-webhooks` binary of this tree, with the `nats` sink.
+pub fn release_cli_with_nats() -> Result<PathBuf, String> {
+    eprintln!("xtask: building the release kit-webhooks with the nats sink");
+    let target = root().join("target/xtask-nats");
+    run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--features",
+                "cli,nats",
+                "--bin",
+                "kit-webhooks",
+                "--target-dir",
+            ])
+            .arg(&target)
+            .current_dir(root()),
+        "cargo build --release --features nats",
+    )?;
+    Ok(target.join("release/kit-webhooks"))
+}
+
 /// Builds the release `kit-webhooks` binary of the crate at `source` into `target`.
 pub fn release_cli_in(source: &Path, target: &Path) -> Result<PathBuf, String> {
     eprintln!("xtask: building the release kit-webhooks in {}", source.display());
