@@ -15,6 +15,8 @@ use support::nats::{acked, copies, read_stream, Load, Server, TempDir};
 const SECRET: &str = "whsec_nats";
 const STREAM: &str = "KIT_WEBHOOKS";
 
+use support::nats::Stored;
+
 /// `kit-webhooks listen` on the broker(s), killed when dropped.
 struct Listen {
     child: Child,
@@ -91,7 +93,7 @@ fn two_receivers_store_each_delivery_once() {
     }
     let stored = read_stream(&server.url(), STREAM);
     assert_eq!(stored.len(), ids.len(), "one message per delivery");
-    let found: HashSet<usize> = stored.iter().map(support::nats::Stored::id).collect();
+    let found: HashSet<usize> = stored.iter().map(Stored::id).collect();
     assert_eq!(found, ids.into_iter().collect());
 }
 
@@ -216,4 +218,68 @@ fn a_cluster_node_lost_under_load_loses_nothing() {
     let answers = load.finish();
     assert!(acked(&answers).len() >= killed_at + 300);
     assert_all_stored_once(&acked(&answers), &nodes[2].url());
+}
+
+/// An existing stream is used as it is configured when it captures both
+/// subjects, and refused (listen exits with why) when it does not.
+#[test]
+fn an_existing_stream_is_checked_not_changed() {
+    let dir = TempDir::new("nats-existing");
+    let server = Server::single(&dir.0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let create = |name: &str, subject: &str| {
+        runtime.block_on(async {
+            let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+            js.create_stream(async_nats::jetstream::stream::Config {
+                name: name.into(),
+                subjects: vec![subject.to_owned()],
+                max_messages: 1_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        });
+    };
+    create("NARROW", "kit.webhooks.*");
+    let narrow = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+        .args([
+            "listen",
+            "--addr",
+            "127.0.0.1:0",
+            "--secret",
+            SECRET,
+            "--stream",
+            "NARROW",
+        ])
+        .args(["--sink", &server.url()])
+        .output()
+        .unwrap();
+    assert_eq!(narrow.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&narrow.stderr);
+    assert!(said.contains("does not capture kit.webhooks.>"), "{said}");
+    runtime.block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+        js.delete_stream("NARROW").await.unwrap();
+    });
+
+    create("WIDE", "kit.>");
+    let wide = Listen::start(&[&server], &["--stream", "WIDE"]);
+    assert_eq!(post(&wide.addr, SECRET, &delivery(1)), Some(200));
+    assert_eq!(read_stream(&server.url(), "WIDE").len(), 1);
+    // Used as it is configured, not changed.
+    let max = runtime.block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+        js.get_stream("WIDE")
+            .await
+            .unwrap()
+            .info()
+            .await
+            .unwrap()
+            .config
+            .max_messages
+    });
+    assert_eq!(max, 1_000);
 }
