@@ -25,11 +25,47 @@ struct Listen {
 
 impl Listen {
     fn start(servers: &[&Server], extra: &[&str]) -> Listen {
+        Listen::try_start(servers, extra).unwrap_or_else(|said| panic!("listen did not start: {said}"))
+    }
+
+    /// Starts `listen` on the brokers, or returns what it said before it exited.
+    // The child is waited for on every path: here when it exits, by
+    // `Listen`'s `Drop` otherwise.
+    #[allow(clippy::zombie_processes)]
+    fn try_start(servers: &[&Server], extra: &[&str]) -> Result<Listen, String> {
+        use std::io::BufRead;
         let seeds = servers.iter().map(|s| s.url()).collect::<Vec<_>>().join(",");
-        let mut args = vec!["--secret", SECRET, "--sink", &seeds];
-        args.extend_from_slice(extra);
-        let (child, addr) = support::start_listen(&args);
-        Listen { child, addr }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
+            .args([
+                "listen",
+                "--addr",
+                "127.0.0.1:0",
+                "--secret",
+                SECRET,
+                "--sink",
+                &seeds,
+            ])
+            .args(extra)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut said = String::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                let _ = child.wait();
+                return Err(said);
+            }
+            said.push_str(&line);
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr = rest.split('/').next().unwrap_or_default().to_owned();
+                std::thread::spawn(move || for _ in reader.lines() {});
+                return Ok(Listen { child, addr });
+            }
+        }
     }
 }
 
@@ -161,50 +197,14 @@ fn a_cluster_node_lost_under_load_loses_nothing() {
     let mut nodes = Server::cluster(&dir.0);
     // The cluster elects its JetStream leader before a stream can be made.
     let deadline = Instant::now() + Duration::from_secs(60);
+    let refs: Vec<&Server> = nodes.iter().collect();
     let listen = loop {
-        let refs: Vec<&Server> = nodes.iter().collect();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"));
-        let seeds = refs.iter().map(|s| s.url()).collect::<Vec<_>>().join(",");
-        let probe = command
-            .args([
-                "listen",
-                "--addr",
-                "127.0.0.1:0",
-                "--secret",
-                SECRET,
-                "--sink",
-                &seeds,
-            ])
-            .args(["--replicas", "3", "--sink-timeout", "5"])
-            .stderr(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut probe = probe;
-        let mut text = String::new();
-        use std::io::BufRead;
-        let mut reader = std::io::BufReader::new(probe.stderr.take().unwrap());
-        let mut line = String::new();
-        let addr = loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                break None;
-            }
-            text.push_str(&line);
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break Some(rest.split('/').next().unwrap_or_default().to_owned());
-            }
-        };
-        match addr {
-            Some(addr) => {
-                std::thread::spawn(move || for _ in reader.lines() {});
-                break Listen { child: probe, addr };
-            }
-            None => {
-                let _ = probe.wait();
+        match Listen::try_start(&refs, &["--replicas", "3", "--sink-timeout", "5"]) {
+            Ok(listen) => break listen,
+            Err(said) => {
                 assert!(
                     Instant::now() < deadline,
-                    "listen never started on the cluster: {text}"
+                    "listen never started on the cluster: {said}"
                 );
                 std::thread::sleep(Duration::from_millis(500));
             }
@@ -244,21 +244,9 @@ fn an_existing_stream_is_checked_not_changed() {
         });
     };
     create("NARROW", "kit.webhooks.*");
-    let narrow = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
-        .args([
-            "listen",
-            "--addr",
-            "127.0.0.1:0",
-            "--secret",
-            SECRET,
-            "--stream",
-            "NARROW",
-        ])
-        .args(["--sink", &server.url()])
-        .output()
-        .unwrap();
-    assert_eq!(narrow.status.code(), Some(2));
-    let said = String::from_utf8_lossy(&narrow.stderr);
+    let said = Listen::try_start(&[&server], &["--stream", "NARROW"])
+        .err()
+        .expect("listen refuses a stream that does not capture its subjects");
     assert!(said.contains("does not capture kit.webhooks.>"), "{said}");
     runtime.block_on(async {
         let js = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());

@@ -24,6 +24,19 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// `nats-server -js` on a free loopback port, storing under `dir`.
+fn jetstream_args(dir: &Path) -> Vec<String> {
+    vec![
+        "-js".into(),
+        "-a".into(),
+        "127.0.0.1".into(),
+        "-p".into(),
+        free_port().to_string(),
+        "-sd".into(),
+        dir.display().to_string(),
+    ]
+}
+
 /// One `nats-server -js`, killed when dropped.
 pub struct Server {
     pub port: u16,
@@ -34,15 +47,7 @@ pub struct Server {
 impl Server {
     /// A single broker with JetStream, storing under `dir`.
     pub fn single(dir: &Path) -> Server {
-        Server::start(vec![
-            "-js".into(),
-            "-a".into(),
-            "127.0.0.1".into(),
-            "-p".into(),
-            free_port().to_string(),
-            "-sd".into(),
-            dir.display().to_string(),
-        ])
+        Server::start(jetstream_args(dir))
     }
 
     /// Three brokers in one cluster with JetStream, storing under `dir`.
@@ -55,14 +60,8 @@ impl Server {
             .join(",");
         (0..3)
             .map(|i| {
-                Server::start(vec![
-                    "-js".into(),
-                    "-a".into(),
-                    "127.0.0.1".into(),
-                    "-p".into(),
-                    free_port().to_string(),
-                    "-sd".into(),
-                    dir.join(format!("n{i}")).display().to_string(),
+                let mut args = jetstream_args(&dir.join(format!("n{i}")));
+                args.extend([
                     "-n".into(),
                     format!("n{i}"),
                     "--cluster_name".into(),
@@ -71,7 +70,8 @@ impl Server {
                     format!("nats://127.0.0.1:{}", routes[i]),
                     "--routes".into(),
                     all.clone(),
-                ])
+                ]);
+                Server::start(args)
             })
             .collect()
     }

@@ -188,30 +188,19 @@ pub fn release_cli() -> Result<PathBuf, String> {
 
 /// The release `kit-webhooks` binary of this tree, with the `nats` sink.
 pub fn release_cli_with_nats() -> Result<PathBuf, String> {
-    eprintln!("xtask: building the release kit-webhooks with the nats sink");
-    let target = root().join("target/xtask-nats");
-    run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "--features",
-                "cli,nats",
-                "--bin",
-                "kit-webhooks",
-                "--target-dir",
-            ])
-            .arg(&target)
-            .current_dir(root()),
-        "cargo build --release --features nats",
-    )?;
-    Ok(target.join("release/kit-webhooks"))
+    build_release_cli(&root(), &root().join("target/xtask-nats"), "cli,nats")
 }
 
 /// Builds the release `kit-webhooks` binary of the crate at `source` into `target`.
 pub fn release_cli_in(source: &Path, target: &Path) -> Result<PathBuf, String> {
-    eprintln!("xtask: building the release kit-webhooks in {}", source.display());
+    build_release_cli(source, target, "cli")
+}
+
+fn build_release_cli(source: &Path, target: &Path, features: &str) -> Result<PathBuf, String> {
+    eprintln!(
+        "xtask: building the release kit-webhooks ({features}) in {}",
+        source.display()
+    );
     run(
         Command::new("cargo")
             .args([
@@ -219,7 +208,7 @@ pub fn release_cli_in(source: &Path, target: &Path) -> Result<PathBuf, String> {
                 "--release",
                 "--quiet",
                 "--features",
-                "cli",
+                features,
                 "--bin",
                 "kit-webhooks",
                 "--target-dir",
