@@ -31,10 +31,15 @@ impl Listen {
     /// Starts `listen` on the brokers, or returns what it said before it exited.
     // The child is waited for on every path: here when it exits, by
     // `Listen`'s `Drop` otherwise.
-    #[allow(clippy::zombie_processes)]
     fn try_start(servers: &[&Server], extra: &[&str]) -> Result<Listen, String> {
-        use std::io::BufRead;
         let seeds = servers.iter().map(|s| s.url()).collect::<Vec<_>>().join(",");
+        Listen::try_start_at(&seeds, extra)
+    }
+
+    /// As [`Listen::try_start`], with the `--sink` seeds as written.
+    #[allow(clippy::zombie_processes)]
+    fn try_start_at(seeds: &str, extra: &[&str]) -> Result<Listen, String> {
+        use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kit-webhooks"))
             .args([
                 "listen",
@@ -43,7 +48,7 @@ impl Listen {
                 "--secret",
                 SECRET,
                 "--sink",
-                &seeds,
+                seeds,
             ])
             .args(extra)
             .stderr(std::process::Stdio::piped())
@@ -270,4 +275,36 @@ fn an_existing_stream_is_checked_not_changed() {
             .max_messages
     });
     assert_eq!(max, 1_000);
+}
+
+/// The client's ordinary options: a token (refused when wrong, never
+/// shown), and a CA for `tls://` (refused without it).
+#[test]
+fn token_and_tls_come_through_the_clients_options() {
+    let dir = TempDir::new("nats-auth");
+    let token = Server::with(&dir.0.join("token"), &["--auth", "s3cret-token"]);
+    let wrong = Listen::try_start(&[&token], &["--nats-token", "not-it"])
+        .err()
+        .expect("a wrong token is refused");
+    assert!(!wrong.contains("not-it"), "the token is never shown: {wrong}");
+    let right = Listen::start(&[&token], &["--nats-token", "s3cret-token"]);
+    assert_eq!(post(&right.addr, SECRET, &delivery(1)), Some(200));
+    assert_eq!(
+        post(&right.addr, SECRET, &delivery(1)),
+        Some(200),
+        "stored, so the copy is a duplicate"
+    );
+
+    let pki = support::nats::Pki::new(&dir.0.join("pki"));
+    let tls = Server::with(
+        &dir.0.join("tls"),
+        &["--tls", "--tlscert", &pki.cert, "--tlskey", &pki.key],
+    );
+    let url = format!("tls://127.0.0.1:{}", tls.port);
+    let untrusted = Listen::try_start_at(&url, &[])
+        .err()
+        .expect("an unknown CA is refused");
+    assert!(untrusted.contains("--sink"), "{untrusted}");
+    let trusted = Listen::try_start_at(&url, &["--nats-ca", &pki.ca]).expect("the CA is trusted");
+    assert_eq!(post(&trusted.addr, SECRET, &delivery(2)), Some(200));
 }

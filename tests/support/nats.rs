@@ -50,6 +50,13 @@ impl Server {
         Server::start(jetstream_args(dir))
     }
 
+    /// A single broker with more options (`--auth`, `--tls`, ...).
+    pub fn with(dir: &Path, extra: &[&str]) -> Server {
+        let mut args = jetstream_args(dir);
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        Server::start(args)
+    }
+
     /// Three brokers in one cluster with JetStream, storing under `dir`.
     pub fn cluster(dir: &Path) -> Vec<Server> {
         let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
@@ -317,4 +324,84 @@ pub fn copies(stored: &[Stored]) -> HashMap<usize, usize> {
         *out.entry(message.id()).or_insert(0) += 1;
     }
     out
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with the
+/// `openssl` command (`.ci/run` installs it from Debian when missing).
+pub struct Pki {
+    pub ca: String,
+    pub cert: String,
+    pub key: String,
+}
+
+impl Pki {
+    pub fn new(dir: &Path) -> Pki {
+        std::fs::create_dir_all(dir).unwrap();
+        let at = |name: &str| dir.join(name).display().to_string();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .output()
+                .expect("openssl (apt-get install openssl)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let (ca, ca_key, cert, key, csr, ext) = (
+            at("ca.pem"),
+            at("ca.key"),
+            at("server.pem"),
+            at("server.key"),
+            at("server.csr"),
+            at("san.ext"),
+        );
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &ca_key,
+            "-out",
+            &ca,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=kit-webhooks test CA",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+        ]);
+        Pki { ca, cert, key }
+    }
 }
