@@ -61,8 +61,20 @@ impl Listener {
             .args(["-INT", &self.child.id().to_string()])
             .status()
             .unwrap();
-        let code = self.child.wait().unwrap().code().unwrap_or(-1);
-        (code, self.dir)
+        // Bounded: a listen that does not stop is a failure, not a hung test.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("listen did not stop within 20 s of SIGINT");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        (status.code().unwrap_or(-1), self.dir)
     }
 }
 

@@ -35,3 +35,16 @@ pub mod walk;
 pub mod codegen;
 
 pub use set::{LoadError, SchemaSet};
+
+/// A name as the generator makes Rust type and variant names of it:
+/// `outreach.message.sent` → `OutreachMessageSent`; `no_show` → `NoShow`.
+pub fn pascal(name: &str) -> String {
+    name.split(['.', '_', '-', ' '])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        })
+        .collect()
+}

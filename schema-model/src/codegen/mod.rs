@@ -69,17 +69,7 @@ pub fn pretty(value: &serde_json::Value) -> String {
     text
 }
 
-/// `outreach.message.sent` → `OutreachMessageSent`; `no_show` → `NoShow`.
-pub fn pascal(name: &str) -> String {
-    name.split(['.', '_', '-', ' '])
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        })
-        .collect()
-}
+pub use crate::pascal;
 
 /// Formats generated Rust, with the banner that says where it came from.
 pub fn unparse(banner: &str, file: &syn::File) -> String {

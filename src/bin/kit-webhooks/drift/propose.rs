@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use kit_webhooks::diff::{File, Layout, SchemaSet};
 use kit_webhooks::DriftKind;
+use kit_webhooks_schema_model::pascal;
 use serde_json::{json, Map, Value};
 
 use super::{Aggregate, Gathered};
@@ -349,18 +350,6 @@ impl Proposal<'_> {
         self.new_files.insert(format!("events/{name}.json"), doc);
         Ok(())
     }
-}
-
-/// `offer.rescinded` → `OfferRescinded`, as the generator names types.
-fn pascal(name: &str) -> String {
-    name.split(['.', '_', '-', ' '])
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        })
-        .collect()
 }
 
 /// Warns of the values the build script cannot name as Rust variants (it
