@@ -15,25 +15,37 @@ use serde_json::Value;
 
 use super::http::{delivery, post};
 
-/// A port nothing listens on now.
+/// A loopback port nothing listens on now, below the kernel's ephemeral
+/// range (32768 and up): the kernel never hands it to another socket, and
+/// the tests of this process never take it twice, so a broker's port is its
+/// own and stays free for its restart.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let base = 20_000 + (std::process::id() as usize % 500) * 20;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = u16::try_from(base + n % 10_000).unwrap();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// `nats-server -js` on a free loopback port, storing under `dir`.
+/// Its server name is unique, so that a test can tell its broker from
+/// another's.
 fn jetstream_args(dir: &Path) -> Vec<String> {
+    let port = free_port();
     vec![
         "-js".into(),
         "-a".into(),
         "127.0.0.1".into(),
         "-p".into(),
-        free_port().to_string(),
+        port.to_string(),
         "-sd".into(),
         dir.display().to_string(),
+        "-n".into(),
+        format!("kit-{}-{port}", std::process::id()),
     ]
 }
 
@@ -69,8 +81,6 @@ impl Server {
             .map(|i| {
                 let mut args = jetstream_args(&dir.join(format!("n{i}")));
                 args.extend([
-                    "-n".into(),
-                    format!("n{i}"),
                     "--cluster_name".into(),
                     "kit".into(),
                     "--cluster".into(),
@@ -94,14 +104,31 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{binary}: {e} (`.ci/run` installs nats-server from Debian)"));
-        let server = Server { port, child, args };
+        let mut server = Server { port, child, args };
         server.wait_ready();
         server
     }
 
-    fn wait_ready(&self) {
+    /// Waits until this broker (by its name: not another that took the
+    /// port) answers, and fails if it exited.
+    fn wait_ready(&mut self) {
+        let name = self.args[self.args.iter().position(|a| a == "-n").unwrap() + 1].clone();
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "nats-server {name} exited at start ({status}): is port {} taken?",
+                    self.port
+                );
+            }
+            if let Some(info) = info_line(self.port) {
+                assert!(
+                    info.contains(&format!("\"server_name\":\"{name}\"")),
+                    "port {} is another broker's: {info}",
+                    self.port
+                );
+                return;
+            }
             assert!(
                 Instant::now() < deadline,
                 "nats-server on {} did not start",
@@ -134,6 +161,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `INFO {…}` line a NATS server sends first, if one answers on `port`.
+fn info_line(port: u16) -> Option<String> {
+    use std::io::{BufRead, BufReader};
+    let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).ok()?;
+    line.starts_with("INFO").then_some(line)
 }
 
 /// A temporary directory, removed when dropped.
