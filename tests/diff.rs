@@ -274,7 +274,7 @@ fn documentation_alone_is_a_patch() {
 fn a_constraint_tightened_or_a_format_added_is_minor() {
     let new = check(
         |f| {
-            f.def("JobPostingSummary")["properties"]["title"]["minLength"] = json!(1);
+            f.def("JobPostingSummary")["minProperties"] = json!(1);
             f.def("ReviewData")["properties"]["recommendation"]["format"] = json!("hostname");
         },
         &[
@@ -284,9 +284,24 @@ fn a_constraint_tightened_or_a_format_added_is_minor() {
                 Kind::FormatAdded,
                 false,
             ),
-            ("*", "/data/job_posting/title", Kind::ConstraintTightened, false),
+            ("*", "/data/job_posting", Kind::ConstraintTightened, false),
         ],
         Semver::Minor,
+    );
+    old_accepts_everything(&new);
+}
+
+/// A length on a plain string tightens what receivers accept, but typify
+/// makes a constrained string a type of its own: the Rust type changes.
+#[test]
+fn a_length_on_a_plain_string_changes_its_rust_type() {
+    let new = check(
+        |f| f.def("JobPostingSummary")["properties"]["title"]["minLength"] = json!(1),
+        &[
+            ("*", "/data/job_posting/title", Kind::TypeChanged, true),
+            ("*", "/data/job_posting/title", Kind::ConstraintTightened, false),
+        ],
+        Semver::Major,
     );
     old_accepts_everything(&new);
 }

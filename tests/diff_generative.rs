@@ -155,6 +155,24 @@ fn any_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// jsonschema's experimental canonical form: does OLD cover NEW? `None`
+/// where it declines.
+fn second_opinion(old: &Value, new: &Value) -> Option<jsonschema::canonical::Containment> {
+    let with_draft = |s: &Value| {
+        let mut s = s.clone();
+        if let Some(map) = s.as_object_mut() {
+            map.insert(
+                "$schema".into(),
+                json!("https://json-schema.org/draft/2020-12/schema"),
+            );
+        }
+        s
+    };
+    let old = jsonschema::canonicalize(&with_draft(old)).ok()?;
+    let new = jsonschema::canonicalize(&with_draft(new)).ok()?;
+    old.covers(&new).ok()
+}
+
 /// Wherever the differ says "safe", no value NEW accepts is refused by OLD:
 /// boon judges 300 random values per pair. Prints the counts.
 #[test]
@@ -163,6 +181,8 @@ fn safe_verdicts_have_no_witness() {
     use std::cell::Cell;
     let (pairs, safe, checked, accepted) =
         (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
+    let table = std::cell::RefCell::new([[0u64; 4]; 2]);
+    let covers_checked = Cell::new((0u64, 0u64));
     let mut runner = TestRunner::new(Config {
         cases: 600,
         ..Config::default()
@@ -180,6 +200,39 @@ fn safe_verdicts_have_no_witness() {
             mutate(&mut new, pick, &replacement, kind);
             pairs.set(pairs.get() + 1);
             let report = report(&old, &new);
+            let opinion = second_opinion(&old, &new);
+            let row = usize::from(report.breaking);
+            let col = match opinion {
+                Some(jsonschema::canonical::Containment::Yes) => 0,
+                Some(jsonschema::canonical::Containment::No) => 1,
+                Some(jsonschema::canonical::Containment::Unknown) => 2,
+                None => 3,
+            };
+            table.borrow_mut()[row][col] += 1;
+            // A proof from the second opinion that some value NEW accepts
+            // OLD refuses: the differ must not call the change safe.
+            prop_assert!(
+                report.breaking || col != 1,
+                "called safe, but jsonschema's covers finds a value valid under NEW that OLD refuses\nOLD {}\nNEW {}\n{}",
+                old,
+                new,
+                report.to_text()
+            );
+            // How far the second opinion can be trusted: its "yes" against
+            // boon's verdicts on the random values.
+            if col == 0 {
+                let (o, n) = (Judge::new(&old), Judge::new(&new));
+                let mut t = covers_checked.get();
+                for value in &values {
+                    if n.valid(value) {
+                        t.0 += 1;
+                        if !o.valid(value) {
+                            t.1 += 1;
+                        }
+                    }
+                }
+                covers_checked.set(t);
+            }
             if !report.breaking {
                 safe.set(safe.get() + 1);
                 let (o, n) = (Judge::new(&old), Judge::new(&new));
@@ -207,6 +260,16 @@ fn safe_verdicts_have_no_witness() {
         safe.get(),
         checked.get(),
         accepted.get()
+    );
+    let table = table.borrow();
+    eprintln!(
+        "second opinion, jsonschema's covers (yes / no / unknown / declined): on the {} called safe {:?}; on the {} called breaking {:?}; where it said yes, {} values valid under NEW, {} of them refused by OLD",
+        safe.get(),
+        table[0],
+        pairs.get() - safe.get(),
+        table[1],
+        covers_checked.get().0,
+        covers_checked.get().1
     );
     assert!(safe.get() > 50, "too few safe verdicts to judge: {}", safe.get());
     assert!(

@@ -164,6 +164,90 @@ fn reasons_state_what_changed() {
         &json!({"allOf": [{"type": "string"}, {"minLength": 1}, {"maxLength": 9}]}),
     );
     assert!(!r.breaking, "{}", r.to_text());
+    // A schema kept as a branch of `allOf` beside another reads as the
+    // other's keywords added, never as its own dropped.
+    let r = report(
+        &json!({"type": "string", "maxLength": 3}),
+        &json!({"allOf": [{"type": "string", "maxLength": 3}, {"pattern": "^a"}]}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+    assert!(r.changes[0].message.contains("pattern"), "{}", r.to_text());
+    let r = report(
+        &json!({"not": {"type": "string"}}),
+        &json!({"allOf": [{"not": {"type": "string"}}, {"minimum": 1}]}),
+    );
+    assert_eq!(kinds(&r), [(Kind::ConstraintTightened, false)], "{}", r.to_text());
+    // A branch whose keyword reads a partner the schema has stays a branch:
+    // `additionalProperties: false` alone refuses every field, `a` too.
+    breaks(
+        json!({"type": "object", "properties": {"a": {}}, "allOf": [{"additionalProperties": false}]}),
+        json!({"type": "object", "properties": {"a": {}}, "additionalProperties": false}),
+        json!({"a": 1}),
+        Kind::ConstraintRelaxed,
+    );
+}
+
+/// What typify makes of a keyword is part of the verdict: a length or a
+/// pattern on a plain string, or `propertyNames` on a map, changes the Rust
+/// type (typify makes a type of its own), though receivers accept fewer
+/// values.
+#[test]
+fn constraints_that_change_the_rust_type_are_breaking() {
+    for (old, new) in [
+        (
+            json!({"type": "string"}),
+            json!({"type": "string", "minLength": 1}),
+        ),
+        (
+            json!({"type": ["string", "null"]}),
+            json!({"type": ["string", "null"], "pattern": "^a"}),
+        ),
+        (
+            json!({"type": "string", "maxLength": 9}),
+            json!({"type": "string"}),
+        ),
+        (
+            json!({"type": "object", "additionalProperties": {"type": "string"}}),
+            json!({"type": "object", "additionalProperties": {"type": "string"}, "propertyNames": {"maxLength": 5}}),
+        ),
+        (
+            json!({"type": "object", "additionalProperties": {"type": "string"}}),
+            json!({"type": "object", "additionalProperties": {"type": "string"}, "propertyNames": {"format": "uuid"}}),
+        ),
+    ] {
+        let r = report(&old, &new);
+        assert!(
+            r.changes
+                .iter()
+                .any(|c| c.kind == Kind::TypeChanged && c.breaking),
+            "{old} → {new}: {}",
+            r.to_text()
+        );
+    }
+    // Where typify's type stays: a list of values, a parsed format, a
+    // string already constrained.
+    for (old, new) in [
+        (
+            json!({"type": "string", "enum": ["a", "bb"]}),
+            json!({"type": "string", "enum": ["a", "bb"], "minLength": 1}),
+        ),
+        (
+            json!({"type": "string", "format": "date-time"}),
+            json!({"type": "string", "format": "date-time", "maxLength": 40}),
+        ),
+        (
+            json!({"type": "string", "maxLength": 5}),
+            json!({"type": "string", "maxLength": 3}),
+        ),
+    ] {
+        let r = report(&old, &new);
+        assert_eq!(
+            kinds(&r),
+            [(Kind::ConstraintTightened, false)],
+            "{old} → {new}: {}",
+            r.to_text()
+        );
+    }
 }
 
 #[test]

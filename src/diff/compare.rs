@@ -61,6 +61,10 @@ struct Differ<'a> {
     inline: Vec<(String, String)>,
     /// The polarity of the subschemas being compared.
     context: Context,
+    /// Comparing what deliveries may carry only (a new field against what
+    /// OLD's `additionalProperties` allowed): what typify makes of it is
+    /// another position's business.
+    wire_only: bool,
 }
 
 /// Every change from `old` to `new`.
@@ -74,6 +78,7 @@ pub(super) fn changes(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
         todo: Vec::new(),
         inline: Vec::new(),
         context: Context::default(),
+        wire_only: false,
     };
     let names: BTreeSet<&String> = old.events.keys().chain(new.events.keys()).collect();
     for name in names {
@@ -147,6 +152,14 @@ fn types(schema: &Map<String, Value>) -> Option<BTreeSet<String>> {
 }
 
 impl Differ<'_> {
+    /// A change to the generated Rust type alone: breaking, unless only
+    /// deliveries are being compared.
+    fn push_rust(&mut self, owner: &Owner, pointer: &str, message: String) {
+        if !self.wire_only {
+            self.push(owner, pointer, Kind::TypeChanged, true, message);
+        }
+    }
+
     fn push(&mut self, owner: &Owner, pointer: &str, kind: Kind, breaking: bool, message: String) {
         let (kind, breaking, message) = self.context.apply(kind, breaking, message);
         self.raw.push(Raw {

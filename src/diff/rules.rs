@@ -126,23 +126,96 @@ pub(super) fn tighter(a: Bound, b: Bound, lower: bool) -> bool {
     }
 }
 
-/// A schema with a one-branch `allOf` read as its branch, when the two
-/// share no keyword.
+/// A schema with the branches of its `allOf` written into it where that
+/// changes nothing: a branch whose keywords the schema does not have and
+/// that works alone. `{"allOf": [X, Y]}` is then `X` and `Y` side by side,
+/// and `X` wrapped in an `allOf` beside `Y` reads as `Y` added to `X`.
+///
+/// A branch stays where it is when it shares a keyword with the schema, when
+/// one of its keywords reads a partner the schema has (`additionalProperties`
+/// reads `properties` and `patternProperties`, `items` reads `prefixItems`,
+/// `then` and `else` read `if`, `minContains` and `maxContains` read
+/// `contains`), when it has `unevaluated*` (which would then see the
+/// schema's other keywords), or when it sets a scope (`$id`, an anchor,
+/// `$defs`, `$schema`, `$vocabulary`). A nested `allOf` is flattened into
+/// this one.
 pub(super) fn normalized(mut schema: Map<String, Value>) -> Map<String, Value> {
     loop {
-        let single = match schema.get("allOf") {
-            Some(Value::Array(branches)) if branches.len() == 1 => branches[0].as_object().cloned(),
-            _ => None,
+        let branches: Vec<Map<String, Value>> = match schema.get("allOf") {
+            Some(Value::Array(branches)) => match branches.iter().map(|b| b.as_object().cloned()).collect() {
+                Some(branches) => branches,
+                None => return schema,
+            },
+            _ => return schema,
         };
-        let Some(branch) = single else {
-            return schema;
-        };
-        if branch.keys().any(|k| k != "allOf" && schema.contains_key(k)) {
+        // A branch moves when it fits the schema and clashes with no other
+        // branch, so that which ones move does not depend on their order.
+        let moves: Vec<bool> = branches
+            .iter()
+            .enumerate()
+            .map(|(i, branch)| {
+                fits(&schema, branch)
+                    && branches
+                        .iter()
+                        .enumerate()
+                        .all(|(j, other)| i == j || apart(branch, other))
+            })
+            .collect();
+        if !moves.contains(&true) {
             return schema;
         }
-        schema.remove("allOf");
-        schema.extend(branch);
+        let mut rest = Vec::new();
+        for (mut branch, moved) in branches.into_iter().zip(moves) {
+            if moved {
+                if let Some(Value::Array(nested)) = branch.remove("allOf") {
+                    rest.extend(nested);
+                }
+                schema.extend(branch);
+            } else {
+                rest.push(Value::Object(branch));
+            }
+        }
+        if rest.is_empty() {
+            schema.remove("allOf");
+        } else {
+            schema.insert("allOf".into(), Value::Array(rest));
+        }
     }
+}
+
+/// Keywords that read each other within one schema object.
+const PARTNERS: &[&[&str]] = &[
+    &["properties", "patternProperties", "additionalProperties"],
+    &["prefixItems", "items"],
+    &["if", "then", "else"],
+    &["contains", "minContains", "maxContains"],
+];
+
+/// Keywords a branch keeps to itself: they set a scope, or see what the
+/// schema around them evaluates.
+const KEPT: &[&str] = &[
+    "$id",
+    "$anchor",
+    "$dynamicAnchor",
+    "$defs",
+    "$schema",
+    "$vocabulary",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+];
+
+/// Whether `branch` (one of `schema`'s `allOf`) can be written into `schema`.
+fn fits(schema: &Map<String, Value>, branch: &Map<String, Value>) -> bool {
+    // A nested `allOf` joins the outer one, so it clashes with nothing.
+    let has = |map: &Map<String, Value>, group: &[&str]| group.iter().any(|k| map.contains_key(*k));
+    !has(branch, KEPT) && apart(schema, branch)
+}
+
+/// Whether two schemas share no keyword (but `allOf`) and no partners.
+fn apart(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    let has = |map: &Map<String, Value>, group: &[&str]| group.iter().any(|k| map.contains_key(*k));
+    !b.keys().any(|k| k != "allOf" && a.contains_key(k))
+        && !PARTNERS.iter().any(|group| has(a, group) && has(b, group))
 }
 
 /// Whether `pattern` (ECMA-262, read by the `regex` crate) matches `name`;

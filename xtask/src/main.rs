@@ -9,7 +9,7 @@
 //! - `bench-compare [--count N]`: the CLI against Node/ajv and Python/fastjsonschema.
 //! - `build-cost [--rounds N] [--baseline REV] [--incremental]`: cold build times of the crate, by configuration.
 //! - `load [--count N] [--connections C]`: load `kit-webhooks listen` and report throughput.
-//! - `semver-judge`: the differ's Rust verdict on representative edits against cargo-semver-checks.
+//! - `semver-judge`: the differ's Rust verdict on representative edits against cargo-semver-checks and rustdoc JSON's types.
 //! - `seeds [--check]`: the document fuzz targets' seeds, copied from the test fixtures.
 //! - `new-event NAME --family F`: scaffold an event and run every step that follows.
 //! - `readme`: the README's events table and event counts, from `schemas/`.
@@ -99,8 +99,9 @@ tasks:
                                  itself, 100,000 deliveries over 64 connections); --baseline:
                                  REV's listen and this one in turn, R rounds, and their ratio;
                                  --sink nats: the file and NATS sinks in turn (a nats-server it starts)
-  semver-judge                   build the crate on OLD and NEW schemas for seven representative
+  semver-judge                   build the crate on OLD and NEW schemas for eight representative
                                  edits and check the differ's verdict against cargo-semver-checks
+                                 and a comparison of the two APIs' types in rustdoc JSON
   fuzz [--seconds N] [TARGET...] run the cargo-fuzz targets (parse, validate, receive),
                                  N seconds each (installs cargo-fuzz if missing)
   seeds [--check]                copy the test fixtures to the fuzz seeds (fuzz/seeds/document/);

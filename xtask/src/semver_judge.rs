@@ -5,7 +5,16 @@
 //! at version 1.0.0 so that "minor" means non-breaking; cargo-semver-checks
 //! then says whether NEW's generated API is a minor release of OLD's, and
 //! `kit-webhooks diff` must say the same.
+//!
+//! cargo-semver-checks (0.51, the newest) compares no types: a field whose
+//! type changed still exists at its path, so every one of its lints passes.
+//! Beside it stands a second judge that shares no code with the differ: the
+//! two crates' rustdoc JSON (built as cargo-semver-checks builds it), whose
+//! public fields, variant fields and inherent methods are compared by their
+//! rendered types. The verdict the differ must match is "major" if either
+//! judge finds a break.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -88,6 +97,16 @@ const EDITS: &[Edit] = &[
         true,
     ),
     (
+        "a length put on a string",
+        None,
+        |dir| {
+            def(dir, "shared.json", "JobPostingSummary", |d| {
+                d["properties"]["title"]["minLength"] = json!(1);
+            })
+        },
+        true,
+    ),
+    (
         "a list closed",
         None,
         |dir| {
@@ -112,7 +131,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let head = unpack(&work, "old")?;
     let mut failures = Vec::new();
-    let mut blind = Vec::new();
+    let mut types_only = Vec::new();
+    let mut apis = BTreeMap::new();
     for (index, (name, start, edit, rust_breaking)) in EDITS.iter().enumerate() {
         let old = match start {
             None => head.clone(),
@@ -150,51 +170,209 @@ pub fn main(args: &[String]) -> Result<(), String> {
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        let judged_major = !output.status.success();
-        if judged_major && !text.contains("semver requires new major version") && !text.contains("FAIL") {
+        let checks_major = !output.status.success();
+        if checks_major && !text.contains("semver requires new major version") && !text.contains("FAIL") {
             return Err(format!("{name}: cargo-semver-checks did not run:\n{text}"));
         }
+        if !apis.contains_key(&old) {
+            let built = api(&work, &old)?;
+            apis.insert(old.clone(), built);
+        }
+        let old_api = &apis[&old];
+        let new_api = api(&work, &new)?;
+        let changed = types_changed(old_api, &new_api);
+        let types_major = !changed.is_empty();
+        let judged_major = checks_major || types_major;
         let verdict = |major: bool| if major { "major" } else { "minor" };
         println!(
-            "{name}: differ {} ({}), cargo-semver-checks {}, expected {}",
+            "{name}: differ {} ({}), cargo-semver-checks {}, rustdoc types {}{}, expected {}",
             verdict(report.breaking),
             report.semver.as_str(),
-            verdict(judged_major),
+            verdict(checks_major),
+            verdict(types_major),
+            if types_major {
+                format!(" ({} items, e.g. {})", changed.len(), changed[0])
+            } else {
+                String::new()
+            },
             verdict(*rust_breaking)
         );
-        // The differ must never call minor what cargo-semver-checks proves
-        // major, must give each edit its expected verdict, and the first
-        // edit (an event added) must be minor for both. Where the differ says
-        // major and cargo-semver-checks minor, the tool has no lint for the
-        // change (0.51 has none for a field's type): said, not failed.
-        if (judged_major && !report.breaking)
+        if types_major && !checks_major {
+            types_only.push(*name);
+        }
+        // The differ must match the judges on every edit, each edit must get
+        // its expected verdict, and the first (an event added) is minor.
+        if judged_major != report.breaking
             || report.breaking != *rust_breaking
             || (index == 0 && judged_major)
         {
             failures.push(format!(
-                "{name}: differ {}, cargo-semver-checks {}\n{text}",
+                "{name}: differ {}, cargo-semver-checks {}, rustdoc types {} {changed:?}\n{text}",
                 verdict(report.breaking),
-                verdict(judged_major)
+                verdict(checks_major),
+                verdict(types_major)
             ));
-        } else if report.breaking && !judged_major {
-            blind.push(*name);
         }
     }
-    if !blind.is_empty() {
+    if !types_only.is_empty() {
         println!(
-            "semver-judge: cargo-semver-checks {SEMVER_CHECKS} sees no break where the differ does, for: {} (it has no lint for a changed field type)",
-            blind.join(", ")
+            "semver-judge: only the rustdoc type comparison sees the break in: {} (cargo-semver-checks {SEMVER_CHECKS} has no lint for a changed type)",
+            types_only.join(", ")
         );
     }
     if failures.is_empty() {
         println!(
-            "semver-judge: {} edits; the differ never calls minor what cargo-semver-checks finds major, and gives each its expected verdict",
+            "semver-judge: {} edits; the differ's Rust verdict matches the judges' on every one",
             EDITS.len()
         );
         Ok(())
     } else {
         Err(failures.join("\n"))
     }
+}
+
+/// The public API of the crate in `dir` as rustdoc JSON sees it: each public
+/// field (of a struct or a variant) and each inherent method, by its path, with
+/// its type rendered free of rustdoc's per-build ids.
+fn api(work: &Path, dir: &Path) -> Result<BTreeMap<String, String>, String> {
+    let target = work.join("target");
+    let path = target.join("doc/kit_webhooks.json");
+    // cargo-semver-checks documents into the same directory, and a build
+    // cargo finds fresh writes no file: the old one goes, and the crate's
+    // root is touched so that this tree is documented now.
+    let _ = std::fs::remove_file(&path);
+    let lib = dir.join("src/lib.rs");
+    let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+    std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
+    run(
+        Command::new("cargo")
+            .args(["rustdoc", "--lib", "--quiet", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .args(["--", "-Z", "unstable-options", "--output-format", "json"])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TARGET_DIR", &target),
+        "cargo rustdoc --output-format json",
+    )?;
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(public_types(&doc))
+}
+
+fn public_types(doc: &Value) -> BTreeMap<String, String> {
+    let index = &doc["index"];
+    let paths = &doc["paths"];
+    let item = |id: &Value| &index[id.to_string()];
+    let path_of = |id: &Value| -> Option<String> {
+        let segments = paths[id.to_string()]["path"].as_array()?;
+        Some(
+            segments
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("::"),
+        )
+    };
+    let render = |ty: &Value| serde_json::to_string(&without_ids(ty, paths)).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    let Some(items) = index.as_object() else {
+        return out;
+    };
+    for (id, entry) in items {
+        let id: Value = id.parse::<u64>().map(Value::from).unwrap_or(Value::Null);
+        let Some(owner) = path_of(&id) else { continue };
+        let inner = &entry["inner"];
+        if let Some(kind) = inner.pointer("/struct/kind") {
+            let fields = kind
+                .pointer("/plain/fields")
+                .or_else(|| kind.get("tuple"))
+                .and_then(Value::as_array);
+            for field in fields.into_iter().flatten() {
+                let field = item(field);
+                if field["visibility"] == "public" {
+                    let name = field["name"].as_str().unwrap_or("?");
+                    out.insert(format!("{owner}.{name}"), render(&field["inner"]["struct_field"]));
+                }
+            }
+        }
+        if let Some(variants) = inner.pointer("/enum/variants").and_then(Value::as_array) {
+            for variant in variants {
+                let variant = item(variant);
+                let vname = variant["name"].as_str().unwrap_or("?");
+                let kind = &variant["inner"]["variant"]["kind"];
+                let fields = kind
+                    .pointer("/struct/fields")
+                    .or_else(|| kind.get("tuple"))
+                    .and_then(Value::as_array);
+                for field in fields.into_iter().flatten() {
+                    let field = item(field);
+                    let name = field["name"].as_str().unwrap_or("?");
+                    out.insert(
+                        format!("{owner}::{vname}.{name}"),
+                        render(&field["inner"]["struct_field"]),
+                    );
+                }
+            }
+        }
+        let impls = inner
+            .pointer("/struct/impls")
+            .or_else(|| inner.pointer("/enum/impls"))
+            .and_then(Value::as_array);
+        for implementation in impls.into_iter().flatten() {
+            let implementation = item(implementation);
+            if !implementation["inner"]["impl"]["trait"].is_null() {
+                continue;
+            }
+            for method in implementation["inner"]["impl"]["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let method = item(method);
+                if method["visibility"] == "public" {
+                    if let Some(function) = method["inner"].get("function") {
+                        let name = method["name"].as_str().unwrap_or("?");
+                        let signature = json!([function["sig"], function["generics"]]);
+                        out.insert(format!("{owner}::{name}()"), render(&signature));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `value` with every rustdoc id replaced by the path it names (ids differ
+/// between two builds; paths do not).
+fn without_ids(value: &Value, paths: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (key, item) in map {
+                if key == "id" {
+                    if let Some(path) = paths[item.to_string()]["path"].as_array() {
+                        out.insert("resolved".into(), Value::Array(path.clone()));
+                    }
+                } else if key == "path" && map.contains_key("id") && !paths[map["id"].to_string()].is_null() {
+                    // Spelled as the source wrote it; the resolved path says it.
+                } else {
+                    out.insert(key.clone(), without_ids(item, paths));
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|item| without_ids(item, paths)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The items both APIs have whose types differ.
+fn types_changed(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    old.iter()
+        .filter(|(key, ty)| new.get(*key).is_some_and(|now| now != *ty))
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// cargo-semver-checks, installed once.
@@ -286,4 +464,47 @@ fn add_event(dir: &Path) -> Result<(), String> {
         serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
     )
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rustdoc JSON document with one public struct `k::Data` whose field
+    /// `x` has the type `ty`, which names the item `ty_id`.
+    fn doc(data_id: u64, ty_id: u64, ty: &str) -> Value {
+        let field = data_id + 1;
+        json!({
+            "index": {
+                data_id.to_string(): {"name": "Data", "inner": {"struct": {"kind": {"plain": {"fields": [field]}}, "impls": []}}},
+                field.to_string(): {"name": "x", "visibility": "public", "inner": {"struct_field": {"resolved_path": {"path": ty, "id": ty_id, "args": null}}}},
+            },
+            "paths": {
+                data_id.to_string(): {"path": ["k", "Data"]},
+                ty_id.to_string(): {"path": ["alloc", "string", ty]},
+            }
+        })
+    }
+
+    #[test]
+    fn ids_that_differ_between_builds_are_no_change() {
+        let old = public_types(&doc(1, 7, "String"));
+        let new = public_types(&doc(40, 99, "String"));
+        assert_eq!(old.len(), 1, "{old:?}");
+        assert!(types_changed(&old, &new).is_empty(), "{old:?} {new:?}");
+    }
+
+    #[test]
+    fn a_field_whose_type_changed_is_found() {
+        let old = public_types(&doc(1, 7, "String"));
+        let new = public_types(&doc(1, 7, "Number"));
+        assert_eq!(types_changed(&old, &new), vec!["k::Data.x".to_string()]);
+    }
+
+    #[test]
+    fn a_private_field_is_not_api() {
+        let mut private = doc(1, 7, "String");
+        private["index"]["2"]["visibility"] = json!("default");
+        assert!(public_types(&private).is_empty());
+    }
 }

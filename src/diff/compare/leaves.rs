@@ -205,14 +205,40 @@ impl Differ<'_> {
         if integer(o) && integer(n) {
             let (a, b) = (rust_integer(o), rust_integer(n));
             if a != b {
-                self.push(
+                self.push_rust(
                     owner,
                     pointer,
-                    Kind::TypeChanged,
-                    true,
                     format!("the bounds change the Rust integer type from {a} to {b}"),
                 );
             }
+        }
+        // typify makes a string with a length or a pattern a type of its own
+        // (a newtype over String, checked when built), and so the keys of a
+        // map whose `propertyNames` has one.
+        let string = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("string"));
+        if string(o) && string(n) && newtype_string(o) != newtype_string(n) {
+            let (a, b) = if newtype_string(o) {
+                ("a type of its own", "String")
+            } else {
+                ("String", "a type of its own")
+            };
+            self.push_rust(
+                owner,
+                pointer,
+                format!("its length or pattern constraints come or go, so typify's Rust type changes from {a} to {b}"),
+            );
+        }
+        let object = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("object"));
+        if object(o) && object(n) && key_type(o) != key_type(n) {
+            self.push_rust(
+                owner,
+                pointer,
+                format!(
+                    "propertyNames changes the Rust key type of the map from {} to {}",
+                    key_type(o),
+                    key_type(n)
+                ),
+            );
         }
     }
 
@@ -249,4 +275,36 @@ impl Differ<'_> {
             ),
         }
     }
+}
+
+/// Whether typify makes a string schema a newtype over `String`: a length
+/// or a pattern, not within a list of values or a constant, and no `format`
+/// typify reads as a type of its own.
+fn newtype_string(m: &Map<String, Value>) -> bool {
+    let typed_format = m
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| super::RUST_TYPED_FORMATS.iter().any(|(name, _)| *name == f));
+    !m.contains_key("enum")
+        && !m.contains_key("const")
+        && !typed_format
+        && ["minLength", "maxLength", "pattern"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+}
+
+/// The Rust type typify gives the keys of a map with this schema's
+/// `propertyNames`.
+fn key_type(m: &Map<String, Value>) -> &'static str {
+    let Some(names) = m.get("propertyNames").and_then(Value::as_object) else {
+        return "String";
+    };
+    if newtype_string(names) || names.contains_key("enum") || names.contains_key("const") {
+        return "a type of its own";
+    }
+    names
+        .get("format")
+        .and_then(Value::as_str)
+        .and_then(|f| super::RUST_TYPED_FORMATS.iter().find(|(name, _)| *name == f))
+        .map_or("String", |(_, ty)| ty)
 }

@@ -361,7 +361,9 @@ impl Differ<'_> {
                 // Within what OLD's check allowed: compared as a change from it.
                 let mark = self.raw.len();
                 let (queued, todo, edges) = (self.queued.clone(), self.todo.clone(), self.edges.len());
+                let wire_only = std::mem::replace(&mut self.wire_only, true);
                 self.compare(owner, at, check, field);
+                self.wire_only = wire_only;
                 let reason = self.raw[mark..]
                     .iter()
                     .find(|r| r.breaking)
