@@ -115,6 +115,36 @@ pub(super) fn changes(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
         let owner = Owner::Def(def.clone());
         differ.compare(&owner, "", &old.defs[&def].schema, &new.defs[&def].schema);
     }
+    // Definitions no event reaches (the envelope of an unknown event, say)
+    // are Rust types all the same: compared as they are, or gone.
+    let unreached: Vec<String> = old
+        .defs
+        .keys()
+        .filter(|def| !differ.queued.contains(*def))
+        .cloned()
+        .collect();
+    for def in unreached {
+        differ.queued.insert(def.clone());
+        let owner = Owner::Def(def.clone());
+        match new.defs.get(&def) {
+            Some(now) => {
+                differ.compare(&owner, "", &old.defs[&def].schema, &now.schema);
+                while let Some(next) = differ.todo.pop() {
+                    let owner = Owner::Def(next.clone());
+                    differ.compare(&owner, "", &old.defs[&next].schema, &new.defs[&next].schema);
+                }
+            }
+            None => differ.push(
+                &owner,
+                "",
+                Kind::TypeChanged,
+                true,
+                format!(
+                    "definition {def:?}, which no event uses, removed: the Rust type made of it disappears"
+                ),
+            ),
+        }
+    }
     differ.place()
 }
 
@@ -195,6 +225,20 @@ impl Differ<'_> {
                         .collect()
                 };
                 let (os, ns) = (siblings(&o), siblings(&n));
+                if os.is_empty() != ns.is_empty() {
+                    // typify merges a reference and the keywords beside it
+                    // into a type of its own.
+                    let (from, to) = if os.is_empty() {
+                        (base_name(a), "a type of its own")
+                    } else {
+                        ("a type of its own", base_name(a))
+                    };
+                    self.push_rust(
+                        owner,
+                        pointer,
+                        format!("keywords beside the reference to {} come or go, so typify's Rust type changes from {from} to {to}", base_name(a)),
+                    );
+                }
                 if !os.is_empty() || !ns.is_empty() {
                     self.node(owner, pointer, &os, &ns);
                 }
@@ -417,6 +461,19 @@ impl Differ<'_> {
                     let mut by_prefix: BTreeMap<&str, Vec<String>> = BTreeMap::new();
                     for (event, prefix) in sites.get(def).into_iter().flatten() {
                         by_prefix.entry(prefix).or_default().push(event.clone());
+                    }
+                    if by_prefix.is_empty() {
+                        // A definition no event reaches: said where it is.
+                        out.push(Change {
+                            event: None,
+                            pointer: format!("/$defs/{name}{}", raw.pointer),
+                            kind: raw.kind,
+                            breaking: raw.breaking,
+                            message: format!("{} (in {name}, which no event uses)", raw.message),
+                            summary: raw.message.clone(),
+                            definition: Some(name.to_owned()),
+                            reaches: Vec::new(),
+                        });
                     }
                     for (prefix, events) in by_prefix {
                         let shared = events.len() > 1;

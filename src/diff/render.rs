@@ -12,6 +12,7 @@ fn groups(report: &Report) -> Vec<(String, Vec<&Change>)> {
     for change in &report.changes {
         let heading = match (&change.event, &change.definition) {
             (Some(event), _) => event.clone(),
+            (None, Some(def)) if change.reaches.is_empty() => format!("{def}, which no event uses"),
             (None, Some(def)) => format!(
                 "{def}, shared by {} events: {}",
                 change.reaches.len(),

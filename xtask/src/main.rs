@@ -32,6 +32,7 @@ mod load;
 mod new_event;
 mod new_event_check;
 mod npm_package;
+mod rust_verdict;
 mod seeds;
 mod semver_judge;
 mod tools;

@@ -229,6 +229,17 @@ impl Differ<'_> {
             );
         }
         let object = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("object"));
+        if object(o) && object(n) && object_shape(o) != object_shape(n) {
+            self.push_rust(
+                owner,
+                pointer,
+                format!(
+                    "typify's Rust type for the object changes from {} to {}",
+                    object_shape(o),
+                    object_shape(n)
+                ),
+            );
+        }
         if object(o) && object(n) && key_type(o) != key_type(n) {
             self.push_rust(
                 owner,
@@ -307,4 +318,20 @@ fn key_type(m: &Map<String, Value>) -> &'static str {
         .and_then(Value::as_str)
         .and_then(|f| super::RUST_TYPED_FORMATS.iter().find(|(name, _)| *name == f))
         .map_or("String", |(_, ty)| ty)
+}
+
+/// What typify makes of an object: a struct of its fields, or with none, an
+/// empty struct (closed) or a map (open).
+fn object_shape(m: &Map<String, Value>) -> &'static str {
+    let fields = m
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
+    if fields {
+        "a struct of its fields"
+    } else if m.get("additionalProperties") == Some(&Value::Bool(false)) {
+        "an empty struct"
+    } else {
+        "a map"
+    }
 }
