@@ -306,6 +306,46 @@ fn a_length_on_a_plain_string_changes_its_rust_type() {
     old_accepts_everything(&new);
 }
 
+/// What the generator makes of a schema decides the Rust half: the first
+/// field of an object that had none (typify's map becomes a struct), a
+/// keyword beside a reference (typify merges the two into a type of its
+/// own), and the envelope of an unknown event, which no event uses.
+#[test]
+fn changes_that_retype_what_the_generator_makes_are_major() {
+    let new = check(
+        |f| {
+            f.def("TestPingData")["properties"]["sequence"] =
+                json!({"type": "integer", "description": "A number."})
+        },
+        &[
+            ("test.ping", "/data", Kind::TypeChanged, true),
+            ("test.ping", "/data/sequence", Kind::FieldAdded, false),
+        ],
+        Semver::Major,
+    );
+    old_accepts_everything(&new);
+    check(
+        |f| f.def("OfferData")["properties"]["expires_at"]["maxLength"] = json!(40),
+        &[
+            ("*", "/data/expires_at", Kind::TypeChanged, true),
+            ("*", "/data/expires_at", Kind::ConstraintTightened, false),
+        ],
+        Semver::Major,
+    );
+    check(
+        |f| {
+            f.def("UnknownEvent")["properties"]["event"]["description"] = json!("Changed.");
+            let required = f.def("UnknownEvent")["required"].as_array_mut().unwrap();
+            required.retain(|r| r != "data");
+        },
+        &[
+            ("*", "/$defs/UnknownEvent/data", Kind::FieldOptional, true),
+            ("*", "/$defs/UnknownEvent/event", Kind::Documentation, false),
+        ],
+        Semver::Major,
+    );
+}
+
 #[test]
 fn closing_an_object_is_minor() {
     let new = check(

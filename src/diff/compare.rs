@@ -16,7 +16,7 @@ impl Change {
     }
 }
 use kit_webhooks_schema_model::keywords::{self, Diff};
-use kit_webhooks_schema_model::set::{base_name, SchemaSet};
+use kit_webhooks_schema_model::set::{base_name, Layout, SchemaSet};
 use kit_webhooks_schema_model::walk::{self, Holds};
 
 mod dynamic;
@@ -117,10 +117,12 @@ pub(super) fn changes(old: &SchemaSet, new: &SchemaSet) -> Vec<Change> {
     }
     // Definitions no event reaches (the envelope of an unknown event, say)
     // are Rust types all the same: compared as they are, or gone.
+    // An export carries none: each event holds copies of those it uses.
+    let sources = old.layout == Layout::Source && new.layout == Layout::Source;
     let unreached: Vec<String> = old
         .defs
         .keys()
-        .filter(|def| !differ.queued.contains(*def))
+        .filter(|def| sources && !differ.queued.contains(*def))
         .cloned()
         .collect();
     for def in unreached {

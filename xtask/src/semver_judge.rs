@@ -237,13 +237,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
 fn api(work: &Path, dir: &Path) -> Result<BTreeMap<String, String>, String> {
     let target = work.join("target");
     let path = target.join("doc/kit_webhooks.json");
-    // cargo-semver-checks documents into the same directory, and a build
-    // cargo finds fresh writes no file: the old one goes, and the crate's
-    // root is touched so that this tree is documented now.
+    // Every tree is the same package at the same version, so cargo keeps
+    // one build of it (and of its build script's output) for all of them,
+    // fresh by the files' times. The old JSON goes, and the tree's crate
+    // root, build script and schemas are touched, so that this tree's
+    // schemas are generated and documented now.
     let _ = std::fs::remove_file(&path);
-    let lib = dir.join("src/lib.rs");
-    let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
-    std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
+    touch(&dir.join("src/lib.rs"))?;
+    touch(&dir.join("build.rs"))?;
+    touch(&dir.join("schemas"))?;
     run(
         Command::new("cargo")
             .args(["rustdoc", "--lib", "--quiet", "--manifest-path"])
@@ -258,6 +260,22 @@ fn api(work: &Path, dir: &Path) -> Result<BTreeMap<String, String>, String> {
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(public_types(&doc))
+}
+
+/// Sets the modification time of `path` (and of everything under it) to now.
+fn touch(path: &Path) -> Result<(), String> {
+    let now = std::time::SystemTime::now();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))? {
+            touch(&entry.map_err(|e| e.to_string())?.path())?;
+        }
+        return Ok(());
+    }
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .and_then(|file| file.set_modified(now))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn public_types(doc: &Value) -> BTreeMap<String, String> {

@@ -229,7 +229,12 @@ impl Differ<'_> {
             );
         }
         let object = |m: &Map<String, Value>| types(m).is_some_and(|t| t.contains("object"));
-        if object(o) && object(n) && object_shape(o) != object_shape(n) {
+        // (A keyword typify cannot generate makes no Rust type to change.)
+        let generated = |m: &Map<String, Value>| {
+            !m.keys()
+                .any(|k| keywords::rust(k) == kit_webhooks_schema_model::keywords::Rust::Unsupported)
+        };
+        if object(o) && object(n) && generated(o) && generated(n) && object_shape(o) != object_shape(n) {
             self.push_rust(
                 owner,
                 pointer,
