@@ -129,6 +129,16 @@ mod tests {
             Just(
                 json!({"type": "object", "additionalProperties": {"type": "string"}, "propertyNames": {"maxLength": 5}})
             ),
+            Just(json!({"title": "Another title"})),
+            Just(json!({"type": "number"})),
+            Just(json!({"type": ["integer", "null"]})),
+            Just(json!({"format": "date"})),
+            Just(json!({"minimum": -1})),
+            Just(json!({"maximum": 4294967295u64})),
+            Just(json!({"uniqueItems": true})),
+            Just(json!({"type": "array", "items": {"type": "integer"}})),
+            Just(json!({"additionalProperties": {"type": "string"}})),
+            Just(json!({"default": "x"})),
         ]
     }
 
