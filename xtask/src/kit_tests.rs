@@ -217,7 +217,7 @@ fn python(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
     let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     // Build from a copy, so that the export is left as it was whatever the backend does.
     let source = work.join("python-source");
-    copy_dir(&dist.join("python"), &source)?;
+    tools::copy_dir(&dist.join("python"), &source)?;
     let wheels = work.join("wheels");
     run(
         Command::new(&system)
@@ -288,21 +288,6 @@ fn python(dist: &Path, work: &Path, cases: &Path) -> Result<String, String> {
         .find(|l| !l.trim().is_empty())
         .unwrap_or_default()
         .to_owned())
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
-    let _ = std::fs::remove_dir_all(to);
-    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let target = to.join(path.file_name().unwrap_or_default());
-        if path.is_dir() {
-            copy_dir(&path, &target)?;
-        } else {
-            std::fs::copy(&path, &target).map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(())
 }
 
 fn catalog(dist: &Path, work: &Path, cases: &Path, screenshot: Option<&Path>) -> Result<String, String> {

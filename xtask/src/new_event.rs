@@ -236,7 +236,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("src")).unwrap();
         let root = root();
-        copy_dir(&root.join("schemas"), &dir.join("schemas"));
+        crate::tools::copy_dir(&root.join("schemas"), &dir.join("schemas")).unwrap();
         std::fs::copy(root.join("README.md"), dir.join("README.md")).unwrap();
         std::fs::copy(root.join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
         update_readme(&dir).unwrap();
@@ -252,11 +252,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("kit-webhooks-new-event-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let root = root();
-        copy_dir(&root.join("schemas"), &dir.join("schemas"));
-        copy_dir(
+        crate::tools::copy_dir(&root.join("schemas"), &dir.join("schemas")).unwrap();
+        crate::tools::copy_dir(
             &root.join("tests/fixtures/valid"),
             &dir.join("tests/fixtures/valid"),
-        );
+        )
+        .unwrap();
         scaffold(
             &dir,
             "offer.scaffolded",
@@ -285,18 +286,5 @@ mod tests {
         assert!(files["types.rs"].contains("pub struct ScaffoldedCreated"));
         assert!(files["types.rs"].contains("pub struct ScaffoldedData"));
         assert_eq!(fixture["data"], json!({"id": 1}));
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy_dir(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
     }
 }

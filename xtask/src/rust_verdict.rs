@@ -13,6 +13,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::{Path, PathBuf};
 
+    use crate::tools::copy_dir;
     use kit_webhooks_schema_model::codegen;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -223,26 +224,13 @@ mod tests {
         }
     }
 
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            if path.is_dir() {
-                copy(&path, &to.join(entry.file_name()));
-            } else {
-                std::fs::copy(&path, to.join(entry.file_name())).unwrap();
-            }
-        }
-    }
-
     #[test]
     fn non_breaking_verdicts_keep_the_generated_api() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let work = std::env::temp_dir().join(format!("kit-webhooks-rust-verdict-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&work);
         let old = work.join("old");
-        copy(&root.join("schemas"), &old);
+        copy_dir(&root.join("schemas"), &old).unwrap();
         let old_api = api(&old).expect("today's schemas generate");
         // Every file and schema node a change may touch.
         let mut places = Vec::new();
@@ -277,8 +265,7 @@ mod tests {
             |(place, leaf, kind, pick)| {
                 let (rel, at) = &places[place % places.len()];
                 let new = work.join("new");
-                let _ = std::fs::remove_dir_all(&new);
-                copy(&old, &new);
+                copy_dir(&old, &new).unwrap();
                 let path = new.join(rel);
                 let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
                 mutate(&mut doc, at, &leaf, kind, pick);

@@ -32,6 +32,22 @@ pub fn scratch() -> PathBuf {
     root().join("target/xtask-tools")
 }
 
+/// `from` copied to `to`, whatever `to` held before removed.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(command: &mut Command, what: &str) -> Result<String, String> {
     let output = command
         .stdin(Stdio::null())
