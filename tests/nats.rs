@@ -81,10 +81,17 @@ impl Drop for Listen {
     }
 }
 
-/// Every acknowledged id is in the stream, once.
-fn assert_all_stored_once(acked: &[usize], url: &str) {
+/// Every acknowledged id is in the stream, once; the counts are printed
+/// under `test` (`-- --nocapture`) as `sent, acknowledged, in the stream, lost`.
+fn assert_all_stored_once(test: &str, sent: usize, acked: &[usize], url: &str) {
     let stored = read_stream(url, STREAM);
     let copies = copies(&stored);
+    eprintln!(
+        "{test}: sent {sent}, acknowledged {}, in the stream {}, lost {}",
+        acked.len(),
+        stored.len(),
+        acked.iter().filter(|id| !copies.contains_key(id)).count()
+    );
     let lost: Vec<&usize> = acked.iter().filter(|id| !copies.contains_key(id)).collect();
     assert!(
         lost.is_empty(),
@@ -133,6 +140,12 @@ fn two_receivers_store_each_delivery_once() {
         }
     }
     let stored = read_stream(&server.url(), STREAM);
+    eprintln!(
+        "two receivers: sent {}, acknowledged {}, in the stream {}",
+        2 * ids.len(),
+        2 * ids.len(),
+        stored.len()
+    );
     assert_eq!(stored.len(), ids.len(), "one message per delivery");
     let found: HashSet<usize> = stored.iter().map(Stored::id).collect();
     assert_eq!(found, ids.into_iter().collect());
@@ -151,7 +164,7 @@ fn a_sigkilled_receiver_lost_no_acknowledged_delivery() {
     let answers = load.finish();
     let acked = acked(&answers);
     assert!(acked.len() >= 300);
-    assert_all_stored_once(&acked, &server.url());
+    assert_all_stored_once("listen killed", answers.len(), &acked, &server.url());
 }
 
 /// The broker SIGKILLed under load and restarted: no 2xx while it is down
@@ -190,7 +203,8 @@ fn a_broker_down_gets_503s_and_service_resumes_without_loss() {
         while_down.iter().all(|a| a.status == Some(503)),
         "while down, every answer is 503: {while_down:?}"
     );
-    assert_all_stored_once(&acked(&answers), &server.url());
+    let sent = answers.len();
+    assert_all_stored_once("broker killed", sent, &acked(&answers), &server.url());
 }
 
 /// A three-node cluster and a stream of three replicas: one node SIGKILLed
@@ -222,7 +236,8 @@ fn a_cluster_node_lost_under_load_loses_nothing() {
     load.wait_for_acks(300, Duration::from_secs(60));
     let answers = load.finish();
     assert!(acked(&answers).len() >= killed_at + 300);
-    assert_all_stored_once(&acked(&answers), &nodes[2].url());
+    let sent = answers.len();
+    assert_all_stored_once("cluster node killed", sent, &acked(&answers), &nodes[2].url());
 }
 
 /// An existing stream is used as it is configured when it captures both

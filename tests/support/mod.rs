@@ -10,6 +10,8 @@ pub mod judge;
 #[cfg(feature = "nats")]
 pub mod nats;
 #[cfg(feature = "diff")]
+pub mod schema_edit;
+#[cfg(feature = "diff")]
 pub mod schema_pair;
 
 #[cfg(feature = "cli")]
