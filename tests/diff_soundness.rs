@@ -394,3 +394,39 @@ fn changes_seen_through_unevaluated_dynamic_and_dependent_keywords() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Probes of the kind compatibility checkers' suites hold
+/// (`tests/fixtures/diff-probes.json`: type, enum and const changes, the
+/// combinators, objects and arrays, bounds, formats, `not` in depth): for
+/// each, every witness valid under NEW and refused by a lenient receiver on
+/// OLD (boon on OLD's open form, where a list of strings admits any string)
+/// proves the change breaking, and the differ must say so.
+#[test]
+fn no_probe_with_a_witness_is_called_safe() {
+    let probes: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(support::root().join("tests/fixtures/diff-probes.json")).unwrap(),
+    )
+    .unwrap();
+    let (mut proofs, mut failures) = (0, Vec::new());
+    for probe in &probes {
+        let (name, old, new) = (&probe["name"], &probe["old"], &probe["new"]);
+        let mut lenient = old.clone();
+        kit_webhooks_schema_model::forms::open(&mut lenient);
+        let r = report(old, new);
+        for witness in probe["witnesses"].as_array().unwrap() {
+            if valid(new, witness) && !valid(&lenient, witness) {
+                proofs += 1;
+                if !r.breaking {
+                    failures.push(format!(
+                        "{name}: {old} -> {new}, witness {witness}\n{}",
+                        r.to_text()
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("{} probes, {proofs} witnesses that prove a break", probes.len());
+    assert!(failures.is_empty(), "called safe:\n{}", failures.join("\n\n"));
+    // The witnesses still prove what they were written to prove.
+    assert!(proofs >= 60, "only {proofs} witnesses prove a break");
+}
