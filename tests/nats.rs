@@ -86,13 +86,13 @@ impl Drop for Listen {
 fn assert_all_stored_once(test: &str, sent: usize, acked: &[usize], url: &str) {
     let stored = read_stream(url, STREAM);
     let copies = copies(&stored);
+    let lost: Vec<&usize> = acked.iter().filter(|id| !copies.contains_key(id)).collect();
     eprintln!(
         "{test}: sent {sent}, acknowledged {}, in the stream {}, lost {}",
         acked.len(),
         stored.len(),
-        acked.iter().filter(|id| !copies.contains_key(id)).count()
+        lost.len()
     );
-    let lost: Vec<&usize> = acked.iter().filter(|id| !copies.contains_key(id)).collect();
     assert!(
         lost.is_empty(),
         "{} acknowledged deliveries not in the stream: {lost:?}",
